@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django_prose_editor.fields import ProseEditorField
+
+from diethnos.richtext import BIO_EXTENSIONS, SanitisedOnSaveMixin
+
+orcid_validator = RegexValidator(
+    r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
+    "Give the full ORCID iD, like https://orcid.org/0000-0002-1825-0097.",
+)
+
+
+class AuthorQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Author(SanitisedOnSaveMixin, models.Model):
+    """A person with a byline: a staff analyst, a contributor who signs in, or a guest."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    role_line = models.CharField(
+        max_length=160, blank=True, help_text='For example "Founder and Director of diethnos".'
+    )
+    short_bio = models.TextField(
+        max_length=600, blank=True, help_text="One paragraph, shown in the author box on reports."
+    )
+    bio = ProseEditorField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    photo_alt = models.CharField("photo alt text", max_length=250, blank=True)
+    expertise = models.ManyToManyField("tags.Topic", blank=True, related_name="experts")
+
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    show_email = models.BooleanField("show e-mail on the public page", default=False)
+    x = models.URLField("X", blank=True)
+    bluesky = models.URLField(blank=True)
+    linkedin = models.URLField("LinkedIn", blank=True)
+    orcid = models.URLField("ORCID iD", blank=True, validators=[orcid_validator])
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The account that may sign in and edit this profile. Guest authors have none.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError(
+                {"photo_alt": "Describe the photo for readers who cannot see it."}
+            )

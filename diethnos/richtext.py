@@ -1,0 +1,30 @@
+"""Rich text: what the editor may produce, and sanitising it on every save."""
+
+from django_prose_editor.fields import ProseEditorField
+
+_INLINE = {"Bold": True, "Italic": True, "Link": {"enableTarget": False}, "HardBreak": True}
+
+BIO_EXTENSIONS = {**_INLINE, "BulletList": True, "OrderedList": True, "ListItem": True}
+
+BODY_EXTENSIONS = {
+    **BIO_EXTENSIONS,
+    "Heading": {"levels": [2, 3]},
+    "Blockquote": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+}
+
+
+class SanitisedOnSaveMixin:
+    """Sanitise every rich-text field in ``save()``, so HTML that bypasses forms (imports,
+    scripts, the shell) is cleaned as well."""
+
+    def save(self, *args, **kwargs):
+        for field in self._meta.concrete_fields:
+            if isinstance(field, ProseEditorField):
+                setattr(self, field.attname, field.sanitize(getattr(self, field.attname) or ""))
+        super().save(*args, **kwargs)

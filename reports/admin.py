@@ -1,0 +1,368 @@
+"""The editors' desk: composing, reviewing, scheduling and publishing reports."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+from reversion.admin import VersionAdmin
+
+from tags.models import Topic
+
+from .models import MAX_KEY_POINTS, KeyPoint, Report, ReportAuthor, Source, UpdateNote
+from .permissions import can_publish, contributor_may_change
+
+# ---------------------------------------------------------------------------------------------
+# Inlines
+
+
+class KeyPointFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if len(kept) > MAX_KEY_POINTS:
+            raise ValidationError(f"A report has at most {MAX_KEY_POINTS} key points.")
+        if not kept and self.instance.status == Report.Status.PUBLISHED:
+            raise ValidationError("A published report needs at least one key point.")
+
+
+class BylineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept and self.instance.status == Report.Status.PUBLISHED:
+            raise ValidationError("A published report needs at least one author.")
+
+
+class KeyPointInline(admin.TabularInline):
+    model = KeyPoint
+    formset = KeyPointFormSet
+    fields = ["text", "position"]
+    extra = 3
+    max_num = MAX_KEY_POINTS
+    verbose_name = "key point"
+    verbose_name_plural = "Key points (one sentence each, 1 to 10, in the order shown)"
+    formfield_overrides = {
+        KeyPoint._meta.get_field("text").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90, "maxlength": 400})
+        }
+    }
+
+
+class BylineInline(admin.TabularInline):
+    model = ReportAuthor
+    formset = BylineFormSet
+    fields = ["author", "position"]
+    autocomplete_fields = ["author"]
+    extra = 1
+    verbose_name = "author"
+    verbose_name_plural = "Byline (in order)"
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    fields = ["title", "publisher", "url", "date", "position"]
+    extra = 1
+
+
+class UpdateNoteInline(admin.StackedInline):
+    model = UpdateNote
+    fields = ["kind", "noted_at", "text"]
+    extra = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The report form
+
+
+class ReportAdminForm(forms.ModelForm):
+    version_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Report
+        fields = [
+            "title",
+            "slug",
+            "kind",
+            "summary",
+            "situation_as_of",
+            "body",
+            "primary_region",
+            "regions",
+            "topics",
+            "hero_image",
+            "hero_alt",
+            "hero_caption",
+            "hero_credit",
+            "status",
+            "publish_at",
+            "featured",
+            "seo_title",
+            "seo_description",
+        ]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3, "maxlength": 300})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version_seen"].initial = self.instance.version
+        if "topics" in self.fields:
+            self.fields["topics"].initial = (
+                list(self.instance.topics.all()) if self.instance.pk else []
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_not_overtaken(cleaned)
+        if cleaned.get("status") == Report.Status.PUBLISHED:
+            probe = Report(
+                summary=cleaned.get("summary", ""),
+                primary_region=cleaned.get("primary_region"),
+                hero_image=cleaned.get("hero_image") or None,
+                hero_alt=cleaned.get("hero_alt", ""),
+            )
+            for field, message in probe.field_problems_for_publication().items():
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def _check_not_overtaken(self, cleaned):
+        if not self.instance.pk:
+            return
+        current = Report.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+        current = current.first()
+        seen = cleaned.get("version_seen")
+        if current is not None and seen is not None and seen != current:
+            # Let a second save go through: the editor has now been warned.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version_seen")] = current
+            raise ValidationError(
+                "Someone else saved this report while you were editing it. Your changes are "
+                "still in the form: compare with the History page, then save again to "
+                "overwrite their version."
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters
+
+
+class TopicFilter(admin.SimpleListFilter):
+    title = "topic"
+    parameter_name = "topic"
+
+    def lookups(self, request, model_admin):
+        return (
+            Topic.objects.filter(tagged_reports__isnull=False)
+            .distinct()
+            .values_list("slug", "name")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(topics__slug=self.value())
+        return queryset
+
+
+class RegionFilter(admin.SimpleListFilter):
+    title = "region (with everything beneath it)"
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        from tags.models import Region
+
+        used = Report.regions.through.objects.values("region_id")
+        return Region.objects.filter(pk__in=used).values_list("slug", "name")
+
+    def queryset(self, request, queryset):
+        from tags.models import Region
+
+        if self.value():
+            region = Region.objects.filter(slug=self.value()).first()
+            return queryset.in_region(region) if region else queryset.none()
+        return queryset
+
+
+# ---------------------------------------------------------------------------------------------
+# The admin
+
+
+@admin.register(Report)
+class ReportAdmin(VersionAdmin):
+    form = ReportAdminForm
+    inlines = [KeyPointInline, BylineInline, SourceInline, UpdateNoteInline]
+    list_display = [
+        "title",
+        "status_label",
+        "kind",
+        "byline",
+        "primary_region",
+        "situation_as_of",
+        "publish_at",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        RegionFilter,
+        TopicFilter,
+        ("authors", admin.RelatedOnlyFieldListFilter),
+        "featured",
+    ]
+    list_select_related = ["primary_region"]
+    search_fields = ["title", "summary", "slug", "key_points__text"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["primary_region", "regions"]
+    save_on_top = True
+    actions = ["send_for_review", "publish", "unpublish", "withdraw"]
+    fieldsets = [
+        ("Headline and summary", {"fields": ["title", "slug", "kind", "summary"]}),
+        ("Body", {"fields": ["situation_as_of", "body"]}),
+        ("Regions and topics", {"fields": ["primary_region", "regions", "topics"]}),
+        ("Image", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "featured", "version_seen"]}),
+        (
+            "Search engines and sharing",
+            {
+                "fields": ["seo_title", "seo_description"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    # Where each inline goes between the fieldsets (see the change_form template).
+    composing_order = [
+        "Headline and summary",
+        KeyPointInline,
+        "Body",
+        BylineInline,
+        "Regions and topics",
+        "Image",
+        SourceInline,
+        UpdateNoteInline,
+        "Publishing",
+        "Search engines and sharing",
+    ]
+
+    class Media:
+        css = {"all": ["admin/diethnos-admin.css"]}
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        fieldsets = {fieldset.name: fieldset for fieldset in context["adminform"]}
+        inlines = {type(f.opts): f for f in context.get("inline_admin_formsets", [])}
+        context["composing_order"] = [
+            {"fieldset": fieldsets[part]} if isinstance(part, str) else {"inline": inlines[part]}
+            for part in self.composing_order
+            if part in fieldsets or part in inlines
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    # -- what each role sees and may change ---------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("report_authors__author")
+        if can_publish(request.user):
+            return queryset
+        return queryset.owned_by(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_publish(request.user) or contributor_may_change(request.user, obj)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_publish(request.user):
+            return []
+        return ["publish_at", "featured"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "topics":
+            return forms.ModelMultipleChoiceField(
+                queryset=Topic.objects.all(),
+                required=False,
+                widget=AutocompleteSelectMultiple(db_field, self.admin_site),
+                help_text="Start typing to find a topic; add new ones under Topics.",
+            )
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "status" and not can_publish(request.user):
+            allowed = {Report.Status.DRAFT, Report.Status.IN_REVIEW}
+            field.choices = [(v, label) for v, label in field.choices if v in allowed]
+        return field
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report = form.instance
+        if "topics" in form.cleaned_data:
+            report.topics.set(form.cleaned_data["topics"])
+        author = getattr(request.user, "author", None)
+        if author and not can_publish(request.user) and not report.report_authors.exists():
+            ReportAuthor.objects.create(report=report, author=author)
+
+    # -- list columns ---------------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, report):
+        return format_html(
+            '<span class="status status-{}">{}</span>', report.status, report.display_status
+        )
+
+    @admin.display(description="authors")
+    def byline(self, report):
+        return ", ".join(link.author.name for link in report.report_authors.all())
+
+    # -- actions --------------------------------------------------------------------------
+
+    @admin.action(description="Send selected reports for review")
+    def send_for_review(self, request, queryset):
+        sent = [report for report in queryset if report.submit_for_review()]
+        self.message_user(request, f"{len(sent)} report(s) sent for review.", messages.SUCCESS)
+
+    @admin.action(
+        description="Publish selected reports (or schedule them)", permissions=["publish"]
+    )
+    def publish(self, request, queryset):
+        published = 0
+        for report in queryset:
+            try:
+                report.publish()
+            except ValidationError as error:
+                problems = " ".join(
+                    m for messages_ in error.message_dict.values() for m in messages_
+                )
+                self.message_user(
+                    request, f"“{report}” was not published: {problems}", messages.ERROR
+                )
+            else:
+                published += 1
+        if published:
+            self.message_user(request, f"{published} report(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected reports (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        for report in queryset:
+            report.unpublish()
+        self.message_user(request, f"{len(queryset)} report(s) back to draft.", messages.SUCCESS)
+
+    @admin.action(
+        description="Withdraw selected reports (the page stays, with a notice)",
+        permissions=["publish"],
+    )
+    def withdraw(self, request, queryset):
+        for report in queryset:
+            report.withdraw()
+        self.message_user(request, f"{len(queryset)} report(s) withdrawn.", messages.SUCCESS)

@@ -1,0 +1,157 @@
+"""Demo content: the outlet's example situation report and a realistic set around it.
+
+Safe to run repeatedly: authors and reports that already exist (by slug) are left as they are,
+so an editor's changes to demo content survive a restart.
+"""
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.html import escape
+
+from authors.models import Author
+from tags.models import Region, Topic
+
+from ..models import KeyPoint, Report, ReportAuthor, Source, UpdateNote
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE_REPORT = HERE / "kursk-sitrep.txt"
+CONTENT = HERE / "content.json"
+
+EXAMPLE = {
+    "slug": "north-korean-troops-deployed-to-russias-kursk-region",
+    "title": "NATO confirms North Korean troops deployed to Russia’s Kursk region",
+    "kind": "sitrep",
+    "summary": (
+        "Thousands of North Korean soldiers are now in Kursk, NATO says, a notable escalation "
+        "of Pyongyang’s military support for Moscow’s war in Ukraine."
+    ),
+    "situation_as_of": "2024-10-28",
+    "published": "2024-10-29T08:00:00Z",
+    "primary_region": "RU",
+    "regions": ["KP", "UA"],
+    "topics": ["Armed conflict", "Alliances", "Diplomacy"],
+    "authors": ["nikolas"],
+    "sources": [
+        {
+            "title": "Press point by NATO Secretary General Mark Rutte",
+            "publisher": "NATO",
+            "url": "https://www.nato.int/",
+            "date": "2024-10-28",
+        }
+    ],
+    "updates": [],
+    "featured": True,
+    "status": "published",
+}
+
+
+def parse_example(path=EXAMPLE_REPORT):
+    """Split the example report into the author's profile line, key points and body."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    profile = lines[0]
+    heading = lines.index("Situation Report")
+    key_points = lines[1:heading]
+    body = [line for line in lines[heading + 1 :] if line != profile]
+    return {
+        "profile": profile,
+        "key_points": key_points,
+        "body": "".join(f"<p>{escape(paragraph)}</p>" for paragraph in body),
+    }
+
+
+def _region(ref):
+    if len(ref) == 2 and ref.isupper():
+        return Region.objects.get(iso2=ref)
+    return Region.objects.get(slug=ref)
+
+
+def _topics(names):
+    topics = []
+    for name in names:
+        topic = Topic.objects.filter(name__iexact=name).first()
+        topics.append(topic or Topic.objects.create(name=name))
+    return topics
+
+
+def _author(data):
+    author, created = Author.objects.get_or_create(
+        slug=data["slug"],
+        defaults={
+            "name": data["name"],
+            "role_line": data.get("role_line", ""),
+            "short_bio": data.get("short_bio", ""),
+            "bio": data.get("bio", ""),
+            **{key: value for key, value in data.get("links", {}).items() if value},
+        },
+    )
+    if created:
+        author.expertise.set(_topics(data.get("expertise", [])))
+    return author
+
+
+def _report(data):
+    if Report.objects.filter(slug=data["slug"]).exists():
+        return None
+    status = data.get("status", "published")
+    published = datetime.fromisoformat(data["published"].replace("Z", "+00:00"))
+    report = Report.objects.create(
+        slug=data["slug"],
+        title=data["title"],
+        kind=data["kind"],
+        summary=data["summary"],
+        body=data["body"],
+        situation_as_of=date.fromisoformat(data["situation_as_of"]),
+        primary_region=_region(data["primary_region"]),
+        featured=data.get("featured", False),
+        status=Report.Status.PUBLISHED if status == "scheduled" else status,
+        publish_at=published if status in ("published", "scheduled", "withdrawn") else None,
+        first_published_at=published if status in ("published", "withdrawn") else None,
+    )
+    report.regions.add(*[_region(ref) for ref in data.get("regions", [])])
+    report.topics.set(_topics(data.get("topics", [])))
+    KeyPoint.objects.bulk_create(
+        KeyPoint(report=report, position=i, text=text) for i, text in enumerate(data["key_points"])
+    )
+    ReportAuthor.objects.bulk_create(
+        ReportAuthor(report=report, author=Author.objects.get(slug=slug), position=i)
+        for i, slug in enumerate(data["authors"])
+    )
+    Source.objects.bulk_create(
+        Source(
+            report=report,
+            position=i,
+            title=source["title"],
+            publisher=source.get("publisher", ""),
+            url=source.get("url", ""),
+            date=date.fromisoformat(source["date"]) if source.get("date") else None,
+        )
+        for i, source in enumerate(data.get("sources", []))
+    )
+    UpdateNote.objects.bulk_create(
+        UpdateNote(
+            report=report,
+            kind=note["kind"],
+            noted_at=datetime.fromisoformat(note["date"].replace("Z", "+00:00")),
+            text=note["text"],
+        )
+        for note in data.get("updates", [])
+    )
+    return report
+
+
+@transaction.atomic
+def load_demo():
+    """Load the demo authors and reports; returns how many reports were created."""
+    content = json.loads(CONTENT.read_text(encoding="utf-8"))
+    example = parse_example()
+    for data in content["authors"]:
+        if data["slug"] == "nikolas":
+            data["short_bio"] = example["profile"]
+        _author(data)
+    created = 0
+    for data in [{**EXAMPLE, **example}, *content["reports"]]:
+        created += _report(data) is not None
+    return created

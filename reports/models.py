@@ -1,0 +1,311 @@
+import re
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from authors.models import Author
+from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
+from tags.models import Region, Topic
+
+MAX_KEY_POINTS = 10
+KEY_POINT_MAX_LENGTH = 400
+# A full stop, question or exclamation mark after a word of four or more letters, then a capital:
+# a new sentence ("... in Ukraine. South Korea ..."), not an abbreviation ("Gen. Syrskyi", "U.S.").
+SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
+
+
+class ReportQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what readers may see."""
+        return self.filter(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def in_region(self, region):
+        """Reports tagged with ``region`` or anything it covers, each once."""
+        ids = region.rollup_ids()
+        tagged = Report.regions.through.objects.filter(region_id__in=ids).values("report_id")
+        return self.filter(Q(primary_region_id__in=ids) | Q(pk__in=tagged))
+
+    def owned_by(self, user):
+        """Reports a contributor may call their own: started by them, or under their byline."""
+        bylined = ReportAuthor.objects.filter(author__user=user).values("report_id")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+
+    def with_cards(self):
+        """What a listing of report cards shows, in a fixed number of queries."""
+        return self.select_related("primary_region").prefetch_related(
+            Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
+        )
+
+    def newest_first(self):
+        return self.order_by("-publish_at", "-pk")
+
+
+class Report(SanitisedOnSaveMixin, models.Model):
+    class Kind(models.TextChoices):
+        SITREP = "sitrep", "Situation Report"
+        ANALYSIS = "analysis", "Analysis"
+        BRIEF = "brief", "Brief"
+        EXPLAINER = "explainer", "Explainer"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    title = models.CharField("headline", max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SITREP)
+    summary = models.TextField(
+        max_length=300, blank=True, help_text="The standfirst: what happened and why it matters."
+    )
+    body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
+    situation_as_of = models.DateField(
+        "situation as of",
+        null=True,
+        blank=True,
+        help_text="The date the report describes, as in “On October 28, 2024, …”.",
+    )
+
+    primary_region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_reports"
+    )
+    regions = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="reports",
+        help_text="Other regions and countries the report concerns.",
+    )
+    topics = TaggableManager(through="TaggedReport", blank=True, related_name="reports")
+    authors = models.ManyToManyField(Author, through="ReportAuthor", related_name="reports")
+
+    hero_image = models.ImageField(upload_to="reports/", blank=True)
+    hero_alt = models.CharField("image alt text", max_length=250, blank=True)
+    hero_caption = models.CharField("caption", max_length=300, blank=True)
+    hero_credit = models.CharField("credit", max_length=200, blank=True)
+
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        "publish at",
+        null=True,
+        blank=True,
+        help_text="Leave empty to publish now; a future time schedules the report.",
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    featured = models.BooleanField(default=False)
+    seo_title = models.CharField("SEO title", max_length=70, blank=True)
+    seo_description = models.CharField("SEO description", max_length=160, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every save; a form that carries an older number was overtaken by another save.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        permissions = [("publish_report", "Can publish, schedule and withdraw reports")]
+        indexes = [models.Index(fields=["status", "publish_at"], name="report_status_publish")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED:
+            self.mark_published()
+        if self.pk is not None:
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("reports:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def display_status(self):
+        return "Scheduled" if self.is_scheduled else self.get_status_display()
+
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
+
+    def field_problems_for_publication(self):
+        """What the report itself lacks before it may be published, by field."""
+        problems = {}
+        if not self.summary.strip():
+            problems["summary"] = "A published report needs a summary."
+        if not self.primary_region_id:
+            problems["primary_region"] = "A published report needs a primary region."
+        if self.hero_image and not self.hero_alt.strip():
+            problems["hero_alt"] = "Describe the image for readers who cannot see it."
+        return problems
+
+    def publication_problems(self):
+        """Everything missing before publication, including key points and bylines."""
+        problems = self.field_problems_for_publication()
+        if not self.key_points.exists():
+            problems["key_points"] = "A published report needs at least one key point."
+        if not self.report_authors.exists():
+            problems["authors"] = "A published report needs at least one author."
+        return problems
+
+    def mark_published(self, when=None):
+        """Set the fields publication needs; the caller saves (and checks problems first)."""
+        now = timezone.now()
+        self.status = self.Status.PUBLISHED
+        self.publish_at = when or self.publish_at or now
+        if self.first_published_at is None or self.first_published_at > now:
+            self.first_published_at = self.publish_at
+
+    @transaction.atomic
+    def publish(self, when=None):
+        """Publish now, or schedule for ``when``. Raises ValidationError if anything is missing."""
+        problems = self.publication_problems()
+        if problems:
+            raise ValidationError(problems)
+        self.mark_published(when)
+        self.save()
+
+    def unpublish(self):
+        """Take a report back to draft (it was never meant to be out)."""
+        self.status = self.Status.DRAFT
+        self.save()
+
+    def withdraw(self):
+        """Take a published report down; its page stays with a withdrawal notice."""
+        self.status = self.Status.WITHDRAWN
+        self.save()
+
+    def submit_for_review(self):
+        if self.status == self.Status.DRAFT:
+            self.status = self.Status.IN_REVIEW
+            self.save()
+            return True
+        return False
+
+
+class TaggedReport(TaggedItemBase):
+    content_object = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_reports")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_report_topic")
+        ]
+
+
+class KeyPoint(models.Model):
+    """A one-sentence takeaway, shown in the Key points box at the top of a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="key_points")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=KEY_POINT_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        self.text = " ".join(self.text.split())
+        if not self.text:
+            raise ValidationError({"text": "A key point cannot be empty."})
+        if SENTENCE_BREAK.search(self.text):
+            raise ValidationError(
+                {"text": "Keep each key point to one sentence; add another point for the next."}
+            )
+
+
+class ReportAuthor(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="report_authors")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="report_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "author"], name="unique_report_author")
+        ]
+        verbose_name = "byline"
+
+    def __str__(self):
+        return str(self.author)
+
+
+class Source(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class UpdateNote(models.Model):
+    """A dated note on the page: an update to the report, or a correction of an error."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", "Update"
+        CORRECTION = "correction", "Correction"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="update_notes")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.UPDATE)
+    noted_at = models.DateTimeField("date", default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["noted_at", "pk"]
+        verbose_name = "update or correction"
+        verbose_name_plural = "updates and corrections"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.noted_at:%d %B %Y}"
+
+
+reversion.register(KeyPoint)
+reversion.register(ReportAuthor)
+reversion.register(Source)
+reversion.register(UpdateNote)
+reversion.register(TaggedReport)
+reversion.register(
+    Report, follow=["key_points", "report_authors", "sources", "update_notes", "tagged_items"]
+)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("reports/", views.report_list, name="list"),
+    path("reports/<slug:slug>/", views.report_detail, name="detail"),
+]

@@ -1,0 +1,150 @@
+from django.db import models, transaction
+from django.urls import reverse
+from taggit.models import TagBase
+
+
+class RegionQuerySet(models.QuerySet):
+    def tree(self):
+        return self.exclude(kind=Region.Kind.GROUP)
+
+    def groups(self):
+        return self.filter(kind=Region.Kind.GROUP)
+
+    def countries(self):
+        return self.filter(kind=Region.Kind.COUNTRY)
+
+
+class Region(models.Model):
+    """A node of the UN M49 tree (world, region, sub-region, country) or an editorial grouping.
+
+    ``path`` is the chain of codes from World down to this node ("/001/150/151/RUS/"), so
+    everything beneath a node is one indexed prefix query. Groupings sit outside the tree and
+    hold their member countries instead.
+    """
+
+    class Kind(models.TextChoices):
+        WORLD = "world", "World"
+        REGION = "region", "Region"
+        SUBREGION = "subregion", "Sub-region"
+        INTERMEDIATE = "intermediate", "Intermediate region"
+        COUNTRY = "country", "Country or territory"
+        GROUP = "group", "Editorial grouping"
+
+    name = models.CharField(max_length=120)
+    official_name = models.CharField(
+        max_length=200, blank=True, help_text="The OCHA/UN term, where it differs from the name."
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    members = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="groups",
+        limit_choices_to={"kind": "country"},
+        help_text="For an editorial grouping: the countries it holds.",
+    )
+    iso2 = models.CharField("ISO alpha-2", max_length=2, blank=True, db_index=True)
+    iso3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
+    m49 = models.CharField("M49 code", max_length=3, blank=True)
+    latitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iso2"], condition=~models.Q(iso2=""), name="unique_region_iso2"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.rebuild_path()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("regions:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_group(self):
+        return self.kind == self.Kind.GROUP
+
+    @property
+    def code(self):
+        """The code this node contributes to ``path``."""
+        return self.m49.zfill(3) if self.m49 and self.kind != self.Kind.COUNTRY else self.iso3
+
+    def rebuild_path(self):
+        self.path = (
+            f"{self.parent.path if self.parent else '/'}{self.code}/" if not self.is_group else ""
+        )
+
+    def ancestors(self):
+        """From World down to the parent, in one query."""
+        codes = [code for code in self.path.strip("/").split("/")[:-1] if code]
+        if not codes:
+            return []
+        prefixes = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+        return list(Region.objects.filter(path__in=prefixes).order_by("path"))
+
+    def rollup_ids(self):
+        """Ids of this region and everything a report tagged there rolls up into it from.
+
+        A tree node covers its descendants; a grouping covers its member countries.
+        """
+        if self.is_group:
+            return [self.pk, *self.members.values_list("pk", flat=True)]
+        return list(Region.objects.filter(path__startswith=self.path).values_list("pk", flat=True))
+
+
+class Topic(TagBase):
+    """A subject reports are filed under, such as "Hybrid threats" (case-insensitive)."""
+
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "topic"
+        verbose_name_plural = "topics"
+
+    def get_absolute_url(self):
+        return reverse("topics:detail", kwargs={"slug": self.slug})
+
+    @transaction.atomic
+    def merge(self, duplicates):
+        """Move every use of ``duplicates`` onto this topic, then delete them."""
+        duplicates = [topic for topic in duplicates if topic.pk != self.pk]
+        for relation in self._meta.related_objects:
+            model, field = relation.related_model, relation.field.name
+            if relation.many_to_many:
+                accessor = relation.get_accessor_name()
+                if not hasattr(self, accessor):
+                    continue  # a taggit manager: its through rows are merged below
+                for duplicate in duplicates:
+                    getattr(self, accessor).add(*getattr(duplicate, accessor).all())
+                continue
+            # A through row (topic, report): keep one row per report.
+            others = [
+                f.attname for f in model._meta.concrete_fields if f.is_relation and f.name != field
+            ]
+            seen = set(model.objects.filter(**{field: self}).values_list(*others))
+            for item in model.objects.filter(**{f"{field}__in": duplicates}):
+                key = tuple(getattr(item, name) for name in others)
+                if key in seen:
+                    item.delete()
+                else:
+                    seen.add(key)
+                    setattr(item, field, self)
+                    item.save(update_fields=[field])
+        for duplicate in duplicates:
+            duplicate.delete()

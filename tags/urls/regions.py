@@ -1,0 +1,10 @@
+from django.urls import path
+
+from tags import views
+
+app_name = "regions"
+
+urlpatterns = [
+    path("", views.region_index, name="index"),
+    path("<slug:slug>/", views.region_detail, name="detail"),
+]
