@@ -8,4 +8,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = load_regions()
-        self.stdout.write(f"Regions: {result.created} created, {result.updated} updated.")
+        if options["verbosity"]:
+            self.stdout.write(f"Regions: {result.created} created, {result.updated} updated.")
