@@ -6,6 +6,7 @@ from django.urls import reverse
 from django_prose_editor.fields import ProseEditorField
 
 from diethnos.images import ValidatedImageField
+from diethnos.renditions import PORTRAIT, Renditions
 from diethnos.richtext import BIO_EXTENSIONS, SanitisedOnSaveMixin
 
 orcid_validator = RegexValidator(
@@ -32,7 +33,11 @@ class Author(SanitisedOnSaveMixin, models.Model):
     )
     bio = ProseEditorField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
     photo = ValidatedImageField(
-        upload_to="authors/", blank=True, width_field="photo_width", height_field="photo_height"
+        upload_to="authors/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        renditions=PORTRAIT,
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -69,6 +74,11 @@ class Author(SanitisedOnSaveMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    @property
+    def og_image_url(self):
+        """The absolute URL of the photo's social media card, or ""."""
+        return Renditions.card_url(self.photo)
 
     def clean(self):
         if self.photo and not self.photo_alt.strip():

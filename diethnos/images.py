@@ -3,7 +3,8 @@
 Every image field of the project is a ``ValidatedImageField``. An upload is decoded by Pillow
 (its name and declared content type are not trusted), must be a still JPEG, PNG, WebP or AVIF
 within the size and pixel limits of the settings, and is stored re-encoded once: turned upright
-by its EXIF orientation and stripped of metadata (GPS position, camera, comments).
+by its EXIF orientation and stripped of metadata (GPS position, camera, comments). The sizes
+it is then published in are in ``diethnos.renditions``.
 """
 
 import warnings
@@ -173,6 +174,17 @@ class ValidatedImageField(models.ImageField):
 
     descriptor_class = StoredImageDescriptor
     default_validators = [validate_image_upload]
+
+    def __init__(self, *args, renditions=None, **kwargs):
+        # The renditions (diethnos.renditions) are not part of the database schema: they are
+        # left out of migrations.
+        self.renditions = renditions
+        super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        super().contribute_to_class(cls, name, **kwargs)
+        if self.renditions and not cls._meta.abstract:
+            self.renditions.register_source(cls, name)
 
     def update_dimension_fields(self, instance, force=False, *args, **kwargs):
         # Django reads the file when a row without recorded dimensions is loaded; loading a row

@@ -13,6 +13,7 @@ from taggit.models import TaggedItemBase
 
 from authors.models import Author
 from diethnos.images import ValidatedImageField
+from diethnos.renditions import HERO, Renditions
 from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
 from tags.models import Region, Topic
 
@@ -89,7 +90,11 @@ class Report(SanitisedOnSaveMixin, models.Model):
     authors = models.ManyToManyField(Author, through="ReportAuthor", related_name="reports")
 
     hero_image = ValidatedImageField(
-        upload_to="reports/", blank=True, width_field="hero_width", height_field="hero_height"
+        upload_to="reports/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        renditions=HERO,
     )
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -143,6 +148,11 @@ class Report(SanitisedOnSaveMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:detail", kwargs={"slug": self.slug})
+
+    @property
+    def og_image_url(self):
+        """The absolute URL of the hero image's social media card, or ""."""
+        return Renditions.card_url(self.hero_image)
 
     @property
     def is_public(self):

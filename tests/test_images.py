@@ -1,5 +1,6 @@
 """Uploaded images: only safe still images are accepted, and they are stored cleaned."""
 
+import re
 import struct
 import zlib
 from io import BytesIO
@@ -7,15 +8,18 @@ from io import BytesIO
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import ExifTags, Image
 
 from authors.models import Author
+from diethnos.templatetags.pictures import picture_sources
 from reports.models import Report
 
 from .admin_forms import report_form_data
-from .factories import AuthorFactory, EditorFactory, image_upload
+from .factories import AuthorFactory, EditorFactory, ReportFactory, image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +220,123 @@ def test_an_unchanged_image_is_not_read_again_when_the_profile_is_saved(settings
     form = ProfilePhotoForm({"photo_alt": "Another description."}, instance=author)
     assert form.is_valid(), form.errors
     form.save()
+
+
+def report_with_hero(size=(2000, 1000), **fields):
+    """A published report whose hero image went through the editors' desk."""
+    report = ReportFactory(**fields)
+    report.hero_image = image_upload("hero.jpg", size=size)
+    report.hero_alt = "Smoke over the port."
+    report.save()
+    return report
+
+
+def read_image(storage_name, settings):
+    with Image.open(settings.MEDIA_ROOT / storage_name) as image:
+        image.load()
+        return image
+
+
+def url_to_name(url):
+    return url.removeprefix("/media/")
+
+
+def test_renditions_of_a_hero_image_are_written_when_it_is_saved(settings):
+    report = report_with_hero(size=(2000, 1000))
+    picture = picture_sources(report.hero_image)
+    (webp,) = picture.sources
+    for source, image_format in ((webp, "WEBP"), (picture.img, "JPEG")):
+        widths = []
+        for candidate in source.srcset.split(", "):
+            url, descriptor = candidate.split()
+            image = read_image(url_to_name(url), settings)
+            assert image.format == image_format
+            assert f"{image.width}w" == descriptor
+            assert image.height == image.width // 2
+            widths.append(image.width)
+        assert widths == [480, 800, 1200, 1600]
+    assert (picture.img.width, picture.img.height) == (800, 400)
+    assert read_image(url_to_name(picture.img.src), settings).size == (800, 400)
+
+
+def test_a_small_image_is_never_enlarged(settings):
+    report = report_with_hero(size=(1000, 600))
+    picture = picture_sources(report.hero_image)
+    assert [c.split()[1] for c in picture.img.srcset.split(", ")] == ["480w", "800w", "1000w"]
+    largest = picture.img.srcset.split(", ")[-1].split()[0]
+    assert read_image(url_to_name(largest), settings).size == (1000, 600)
+
+
+def test_an_author_photo_gets_square_crops(settings):
+    author = AuthorFactory()
+    form = upload_photo(image_upload("me.png", size=(300, 500), image_format="PNG"), author)
+    assert form.is_valid()
+    author.refresh_from_db()
+    picture = picture_sources(author.photo)
+    sizes = []
+    for candidate in picture.sources[0].srcset.split(", "):
+        image = read_image(url_to_name(candidate.split()[0]), settings)
+        assert image.format == "WEBP"
+        sizes.append(image.size)
+    assert sizes == [(96, 96), (192, 192), (300, 300)]
+    assert read_image(url_to_name(picture.img.src), settings).size == (192, 192)
+
+
+def test_the_social_media_card_is_1200_by_630_at_an_absolute_address(settings):
+    settings.SITE_URL = "https://news.example.org"
+    report = report_with_hero(size=(900, 900))
+    assert report.og_image_url.startswith("https://news.example.org/media/renditions/")
+    card = read_image(url_to_name(report.og_image_url.removeprefix(settings.SITE_URL)), settings)
+    assert (card.format, card.size) == ("JPEG", (1200, 630))
+    assert AuthorFactory().og_image_url == ""
+
+
+def test_the_report_page_offers_webp_and_jpeg_renditions_with_dimensions():
+    report = report_with_hero(size=(2000, 1000))
+    html = Client().get(report.get_absolute_url()).content.decode()
+    picture = re.search(r"<picture>.*?</picture>", html, re.S).group()
+    assert '<source type="image/webp" srcset="/media/renditions/' in picture
+    assert " 1600w" in picture and 'sizes="(min-width: 46rem) 46rem, 100vw"' in picture
+    assert 'width="800" height="400" alt="Smoke over the port."' in picture
+    assert 'fetchpriority="high"' in picture and 'loading="lazy"' not in picture
+    assert 'decoding="async"' in picture
+    assert report.hero_image.url not in html  # the original is never sent to readers
+
+
+def test_the_author_page_offers_square_renditions():
+    author = AuthorFactory()
+    upload_photo(image_upload("me.jpg", size=(500, 500)), author)
+    html = Client().get(author.get_absolute_url()).content.decode()
+    assert 'srcset="/media/renditions/authors/' in html
+    assert " 400w" in html and 'sizes="160px"' in html
+    assert 'width="192" height="192" alt="A portrait."' in html
+
+
+class CountingStorage:
+    """Counts the calls to the default storage that would read, check or write files."""
+
+    METHODS = ("exists", "open", "size", "save", "listdir", "get_modified_time")
+
+    def __init__(self, monkeypatch):
+        self.calls = []
+        for name in self.METHODS:
+            original = getattr(default_storage, name)
+            monkeypatch.setattr(default_storage, name, self.counted(name, original))
+
+    def counted(self, name, original):
+        def method(*args, **kwargs):
+            self.calls.append((name, args))
+            return original(*args, **kwargs)
+
+        return method
+
+
+def test_showing_pages_with_images_never_touches_image_files(monkeypatch):
+    author = AuthorFactory()
+    upload_photo(image_upload("me.jpg", size=(500, 500)), author)
+    report = report_with_hero(authors=[author])
+    storage = CountingStorage(monkeypatch)
+    client = Client()
+    for url in (report.get_absolute_url(), author.get_absolute_url()):
+        assert client.get(url).status_code == 200
+    assert storage.calls == []
