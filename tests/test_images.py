@@ -1,15 +1,21 @@
 """Uploaded images: only safe still images are accepted, and they are stored cleaned."""
 
+import os
 import re
 import struct
+import subprocess
+import sys
 import zlib
-from io import BytesIO
+from io import BytesIO, StringIO
+from pathlib import Path
 
 import pytest
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from PIL import ExifTags, Image
@@ -340,3 +346,46 @@ def test_showing_pages_with_images_never_touches_image_files(monkeypatch):
     for url in (report.get_absolute_url(), author.get_absolute_url()):
         assert client.get(url).status_code == 200
     assert storage.calls == []
+
+
+def test_renditions_can_be_regenerated_after_the_sizes_change(settings):
+    report = report_with_hero(size=(2000, 1000))
+    Report.objects.filter(pk=report.pk).update(hero_width=None, hero_height=None)
+    for path in (settings.MEDIA_ROOT / "renditions").rglob("*.*"):
+        path.unlink()
+    cache.clear()  # imagekit remembers which renditions exist
+    stderr = StringIO()
+    call_command("regenerate_renditions", stdout=StringIO(), stderr=stderr)
+    assert "Renditions: 1/1 images" in stderr.getvalue()
+    report.refresh_from_db()
+    assert (report.hero_width, report.hero_height) == (2000, 1000)
+    picture = picture_sources(report.hero_image)
+    for candidate in picture.sources[0].srcset.split(", "):
+        assert (settings.MEDIA_ROOT / url_to_name(candidate.split()[0])).exists()
+
+
+def test_the_media_storage_is_chosen_by_the_environment():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
+    environment.update(
+        DJANGO_DEBUG="1",
+        DJANGO_MEDIA_STORAGE="storages.backends.s3.S3Storage",
+        AWS_STORAGE_BUCKET_NAME="diethnos-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.org",
+    )
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.STORAGES['default']['BACKEND'], s.AWS_STORAGE_BUCKET_NAME, s.AWS_S3_ENDPOINT_URL)"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "diethnos-media",
+        "https://s3.example.org",
+    ]
