@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django_prose_editor.fields import ProseEditorField
 
+from diethnos.images import ValidatedImageField
+from diethnos.renditions import PORTRAIT, Renditions
 from diethnos.richtext import BIO_EXTENSIONS, SanitisedOnSaveMixin
 
 orcid_validator = RegexValidator(
@@ -30,7 +32,15 @@ class Author(SanitisedOnSaveMixin, models.Model):
         max_length=600, blank=True, help_text="One paragraph, shown in the author box on reports."
     )
     bio = ProseEditorField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
-    photo = models.ImageField(upload_to="authors/", blank=True)
+    photo = ValidatedImageField(
+        upload_to="authors/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        renditions=PORTRAIT,
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField("photo alt text", max_length=250, blank=True)
     expertise = models.ManyToManyField("tags.Topic", blank=True, related_name="experts")
 
@@ -64,6 +74,11 @@ class Author(SanitisedOnSaveMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    @property
+    def og_image_url(self):
+        """The absolute URL of the photo's social media card, or ""."""
+        return Renditions.card_url(self.photo)
 
     def clean(self):
         if self.photo and not self.photo_alt.strip():

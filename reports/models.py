@@ -12,6 +12,8 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from authors.models import Author
+from diethnos.images import ValidatedImageField
+from diethnos.renditions import HERO, Renditions
 from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
 from tags.models import Region, Topic
 
@@ -87,7 +89,15 @@ class Report(SanitisedOnSaveMixin, models.Model):
     topics = TaggableManager(through="TaggedReport", blank=True, related_name="reports")
     authors = models.ManyToManyField(Author, through="ReportAuthor", related_name="reports")
 
-    hero_image = models.ImageField(upload_to="reports/", blank=True)
+    hero_image = ValidatedImageField(
+        upload_to="reports/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        renditions=HERO,
+    )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_alt = models.CharField("image alt text", max_length=250, blank=True)
     hero_caption = models.CharField("caption", max_length=300, blank=True)
     hero_credit = models.CharField("credit", max_length=200, blank=True)
@@ -138,6 +148,11 @@ class Report(SanitisedOnSaveMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:detail", kwargs={"slug": self.slug})
+
+    @property
+    def og_image_url(self):
+        """The absolute URL of the hero image's social media card, or ""."""
+        return Renditions.card_url(self.hero_image)
 
     @property
     def is_public(self):

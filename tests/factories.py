@@ -1,7 +1,11 @@
+from io import BytesIO
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from authors.models import Author
 from reports.models import KeyPoint, Report, ReportAuthor, Source
@@ -118,3 +122,11 @@ class ReportFactory(factory.django.DjangoModelFactory):
             return
         for i, title in enumerate(extracted or []):
             Source.objects.create(report=self, position=i, title=title, url="https://example.org/")
+
+
+def image_upload(name="picture.jpg", size=(40, 30), image_format="JPEG", color="navy", **options):
+    """An uploaded image file, as a browser sends it; ``options`` go to Pillow's save()."""
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, image_format, **options)
+    content_type = Image.MIME.get(image_format, "application/octet-stream")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
