@@ -69,7 +69,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "diethnos.page_cache.PageCacheMiddleware",
 ]
+
+# Anonymous pages are kept this long in the shared cache (0 turns the page cache off); any
+# content change invalidates them at once. Browsers and CDNs may keep them PAGE_CACHE_MAX_AGE.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 
 ROOT_URLCONF = "diethnos.urls"
 WSGI_APPLICATION = "diethnos.wsgi.application"
