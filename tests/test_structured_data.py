@@ -15,7 +15,7 @@ from PIL import Image
 
 from reports.models import Report, ReportAuthor, Source, UpdateNote
 
-from .factories import AuthorFactory, ReportFactory, TopicFactory, region
+from .factories import AuthorFactory, EditorFactory, ReportFactory, TopicFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -379,3 +379,13 @@ def test_public_pages_carry_their_metadata_and_no_executable_inline_script(clien
         assert "NewsMediaOrganization" in types
         if schema_type:
             assert schema_type in types
+
+
+def test_a_staff_preview_of_a_draft_is_marked_noindex_and_names_no_canonical(client):
+    client.force_login(EditorFactory())
+    draft = ReportFactory(status=Report.Status.DRAFT)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    head = html.fromstring(response.content).head
+    assert meta(head, "robots") == ["noindex"]
+    assert head.xpath("//link[@rel='canonical']") == []
