@@ -82,9 +82,8 @@ class LatestReportsFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        regions = [item.primary_region] if item.primary_region else []
-        regions += [region for region in item.regions.all() if region not in regions]
-        return [topic.name for topic in item.topics.all()] + [region.name for region in regions]
+        topics = [topic.name for topic in item.topics.all()]
+        return topics + [region.name for region in item.all_regions]
 
     def item_extra_kwargs(self, item):
         return {"creators": [link.author.name for link in item.report_authors.all()]}

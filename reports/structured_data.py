@@ -41,8 +41,7 @@ def article(report):
         data["datePublished"] = report.first_published_at.isoformat()
     if report.situation_as_of:
         data["contentReferenceTime"] = report.situation_as_of.isoformat()
-    regions = [report.primary_region] if report.primary_region else []
-    regions += [region for region in report.regions.all() if region not in regions]
+    regions = report.all_regions
     if regions:
         data["spatialCoverage"] = [place(region) for region in regions]
     topics = list(report.topics.all())
