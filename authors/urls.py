@@ -1,5 +1,7 @@
 from django.urls import path
 
+from reports.feeds import AuthorReportsFeed
+
 from . import views
 
 app_name = "authors"
@@ -7,4 +9,5 @@ app_name = "authors"
 urlpatterns = [
     path("", views.author_index, name="index"),
     path("<slug:slug>/", views.author_detail, name="detail"),
+    path("<slug:slug>/feed/", AuthorReportsFeed(), name="feed"),
 ]

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
+from django.views.generic import TemplateView
 from django.views.static import serve
+
+from reports.sitemaps import news_sitemap, site_sitemap
 
 from . import views
 
@@ -12,6 +16,15 @@ admin.site.index_title = "Reports, authors, regions and topics"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", site_sitemap, name="sitemap"),
+    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
+    path(
+        "robots.txt",
+        cache_control(public=True, max_age=60 * 60 * 24)(
+            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
+        name="robots",
+    ),
     path("regions/", include("tags.urls.regions")),
     path("topics/", include("tags.urls.topics")),
     path("authors/", include("authors.urls")),

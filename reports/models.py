@@ -163,6 +163,12 @@ class Report(SanitisedOnSaveMixin, models.Model):
         )
 
     @property
+    def all_regions(self):
+        """The primary region first, then the others, each once (prefetch ``regions``)."""
+        regions = [self.primary_region] if self.primary_region else []
+        return regions + [region for region in self.regions.all() if region not in regions]
+
+    @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and not self.is_public
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "reports"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("reports/", views.report_list, name="list"),
     path("reports/<slug:slug>/", views.report_detail, name="detail"),
+    path("feed/", feeds.LatestReportsFeed(), name="feed"),
 ]

@@ -13,6 +13,23 @@ class RegionQuerySet(models.QuerySet):
     def countries(self):
         return self.filter(kind=Region.Kind.COUNTRY)
 
+    def covering(self, regions):
+        """Regions whose page lists reports tagged with any of ``regions``: those regions,
+        every node above them in the tree and the groupings that hold them."""
+        paths = dict(regions.values_list("pk", "path"))
+        prefixes = {prefix for path in paths.values() for prefix in path_prefixes(path)}
+        return self.filter(
+            models.Q(pk__in=paths)
+            | models.Q(path__in=prefixes)
+            | models.Q(kind=Region.Kind.GROUP, members__in=paths)
+        ).distinct()
+
+
+def path_prefixes(path):
+    """The paths from World down to ``path`` itself: "/001/", "/001/150/", ..."""
+    codes = [code for code in path.strip("/").split("/") if code]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
 
 class Region(models.Model):
     """A node of the UN M49 tree (world, region, sub-region, country) or an editorial grouping.
@@ -91,10 +108,9 @@ class Region(models.Model):
 
     def ancestors(self):
         """From World down to the parent, in one query."""
-        codes = [code for code in self.path.strip("/").split("/")[:-1] if code]
-        if not codes:
+        prefixes = path_prefixes(self.path)[:-1]
+        if not prefixes:
             return []
-        prefixes = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
         return list(Region.objects.filter(path__in=prefixes).order_by("path"))
 
     def rollup_ids(self):

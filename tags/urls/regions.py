@@ -1,5 +1,6 @@
 from django.urls import path
 
+from reports.feeds import RegionReportsFeed
 from tags import views
 
 app_name = "regions"
@@ -7,4 +8,5 @@ app_name = "regions"
 urlpatterns = [
     path("", views.region_index, name="index"),
     path("<slug:slug>/", views.region_detail, name="detail"),
+    path("<slug:slug>/feed/", RegionReportsFeed(), name="feed"),
 ]

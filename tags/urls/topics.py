@@ -1,5 +1,6 @@
 from django.urls import path
 
+from reports.feeds import TopicReportsFeed
 from tags import views
 
 app_name = "topics"
@@ -7,4 +8,5 @@ app_name = "topics"
 urlpatterns = [
     path("", views.topic_index, name="index"),
     path("<slug:slug>/", views.topic_detail, name="detail"),
+    path("<slug:slug>/feed/", TopicReportsFeed(), name="feed"),
 ]

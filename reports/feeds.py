@@ -1,0 +1,145 @@
+"""RSS 2.0 feeds of published reports: the latest, and per region, topic and author."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from authors.models import Author
+from diethnos.site import absolute_url
+from tags.models import Region, Topic
+
+from .models import Report, ReportAuthor
+
+FEED_LENGTH = 20
+# Feed readers and CDNs may keep a feed this long (seconds).
+FEED_MAX_AGE = 300
+
+
+class ReportRss(Rss201rev2Feed):
+    """RSS 2.0 naming every author of an item (``dc:creator``), not only the first."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": "http://purl.org/dc/elements/1.1/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item["creators"]:
+            handler.addQuickElement("dc:creator", name)
+
+
+class LatestReportsFeed(Feed):
+    feed_type = ReportRss
+    description_template = "feeds/report_description.html"
+    item_guid_is_permalink = True
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        return response
+
+    def title(self, obj):
+        return settings.SITE_NAME
+
+    def description(self, obj):
+        return f"The latest situation reports and analysis from {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return absolute_url(reverse("reports:home"))
+
+    def feed_url(self, obj):
+        return absolute_url(reverse("reports:feed"))
+
+    def reports(self, obj):
+        return Report.objects.published()
+
+    def items(self, obj):
+        reports = (
+            self.reports(obj)
+            .select_related("primary_region")
+            .prefetch_related(
+                "key_points",
+                "regions",
+                "topics",
+                Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
+            )
+        )
+        return reports.newest_first()[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        topics = [topic.name for topic in item.topics.all()]
+        return topics + [region.name for region in item.all_regions]
+
+    def item_extra_kwargs(self, item):
+        return {"creators": [link.author.name for link in item.report_authors.all()]}
+
+
+class ReportsOnFeed(LatestReportsFeed):
+    """The reports on one region, topic or author page, newest first."""
+
+    route = None  # the feed's URL name
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.pages(), slug=slug)
+
+    def title(self, obj):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def description(self, obj):
+        return f"The latest reports on {obj.name} from {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj):
+        return absolute_url(reverse(self.route, kwargs={"slug": obj.slug}))
+
+
+class RegionReportsFeed(ReportsOnFeed):
+    """Every report on a region or anything beneath it, as on the region's page."""
+
+    route = "regions:feed"
+
+    def pages(self):
+        return Region.objects.all()
+
+    def reports(self, obj):
+        return Report.objects.published().in_region(obj)
+
+
+class TopicReportsFeed(ReportsOnFeed):
+    route = "topics:feed"
+
+    def pages(self):
+        return Topic.objects.all()
+
+    def reports(self, obj):
+        return Report.objects.published().filter(topics=obj)
+
+
+class AuthorReportsFeed(ReportsOnFeed):
+    route = "authors:feed"
+
+    def pages(self):
+        return Author.objects.active()
+
+    def description(self, obj):
+        return f"The latest reports by {obj.name} on {settings.SITE_NAME}."
+
+    def reports(self, obj):
+        return Report.objects.published().filter(authors=obj)
