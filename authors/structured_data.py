@@ -17,7 +17,7 @@ def profile_page(author):
     if author.short_bio:
         data["description"] = author.short_bio
     if author.photo:
-        data["image"] = absolute_url(author.photo.url)
+        data["image"] = author.og_image_url
     links = [author.website, author.x, author.bluesky, author.linkedin, author.orcid]
     if any(links):
         data["sameAs"] = [link for link in links if link]

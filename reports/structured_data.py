@@ -63,7 +63,7 @@ def article(report):
     if corrections:
         data["correction"] = corrections
     if report.hero_image:
-        image = {"@type": "ImageObject", "url": absolute_url(report.hero_image.url)}
+        image = {"@type": "ImageObject", "url": report.og_image_url}
         if report.hero_caption:
             image["caption"] = report.hero_caption
         if report.hero_credit:

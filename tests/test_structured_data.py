@@ -228,7 +228,8 @@ def test_a_report_with_a_hero_image_shares_it_as_a_large_card(rf):
     report = ReportFactory(hero_alt="Smoke over Kursk", hero_caption="Kursk, 28 October")
     report.hero_image.save("hero.png", png())
     head = render_report(rf, report)
-    image = f"{BASE}{report.hero_image.url}"
+    image = report.og_image_url
+    assert "/renditions/" in image
     assert meta(head, "og:image") == [image]
     assert meta(head, "og:image:alt") == ["Smoke over Kursk"]
     assert meta(head, "twitter:card") == ["summary_large_image"]
@@ -285,13 +286,13 @@ def test_an_author_page_is_a_profile_page_about_a_person(rf):
         "url": f"{BASE}/authors/ada/",
         "jobTitle": "Founder and Director",
         "description": "Writes on European security.",
-        "image": f"{BASE}{author.photo.url}",
+        "image": author.og_image_url,
         "sameAs": ["https://ada.example.org/", "https://orcid.org/0000-0002-1825-0097"],
     }
     assert head.xpath("//link[@rel='canonical']/@href") == [f"{BASE}/authors/ada/"]
     assert meta(head, "description") == ["Writes on European security."]
     assert meta(head, "og:type") == ["profile"]
-    assert meta(head, "og:image") == [f"{BASE}{author.photo.url}"]
+    assert meta(head, "og:image") == [author.og_image_url]
     assert head.xpath("//link[@type='application/rss+xml']/@href") == ["/authors/ada/feed/"]
 
 
