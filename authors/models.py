@@ -20,7 +20,9 @@ class AuthorQuerySet(models.QuerySet):
     def with_report_counts(self, reports):
         """Each author with ``report_count``: how many of ``reports`` carry their byline."""
         return self.annotate(
-            report_count=models.Count("report_links", filter=models.Q(report_links__report__in=reports))
+            report_count=models.Count(
+                "report_links", filter=models.Q(report_links__report__in=reports)
+            )
         )
 
 

@@ -20,5 +20,7 @@ def author_detail(request, slug):
     author = get_object_or_404(Author.objects.active().prefetch_related("expertise"), slug=slug)
     reports = _published().with_cards().newest_first().filter(authors=author)
     return render(
-        request, "authors/author_detail.html", {"author": author, "page": paginate(request, reports)}
+        request,
+        "authors/author_detail.html",
+        {"author": author, "page": paginate(request, reports)},
     )

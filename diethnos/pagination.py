@@ -5,7 +5,7 @@ PAGE_SIZE = 20
 
 
 def paginate(request, items, per_page=PAGE_SIZE):
-    """The page of ``items`` that ``?page=N`` asks for; a 404 for a page out of range or not a number.
+    """The page of ``items`` that ``?page=N`` asks for; 404 for a page out of range or not a number.
 
     The page knows the addresses of its neighbours (``previous_url``, ``next_url``), keeping the
     other query parameters (filters) as they are.
@@ -15,7 +15,9 @@ def paginate(request, items, per_page=PAGE_SIZE):
         page = paginator.page(request.GET.get("page", 1))
     except InvalidPage as error:
         raise Http404(f"No such page: {error}") from error
-    page.previous_url = _page_url(request, page.previous_page_number()) if page.has_previous() else ""
+    page.previous_url = (
+        _page_url(request, page.previous_page_number()) if page.has_previous() else ""
+    )
     page.next_url = _page_url(request, page.next_page_number()) if page.has_next() else ""
     return page
 

@@ -214,18 +214,19 @@ class Report(SanitisedOnSaveMixin, models.Model):
 
     @property
     def updated_on(self):
-        """When the report last changed materially, if after publication; else None.
+        """When the report was last updated after publication, or None.
 
-        The latest update or correction note counts; so does a later save, once it is more
-        than ``MATERIAL_CHANGE`` after publication. Reads the prefetched notes (``for_page``).
+        The date of the latest update or correction note; without notes, the last save once it
+        is more than ``MATERIAL_CHANGE`` after publication. Reads the prefetched notes.
         """
         if self.first_published_at is None:
             return None
         notes = [note.noted_at for note in self.update_notes.all()]
-        latest_note = max(notes) if notes else None
-        saved = self.updated_at if self.updated_at - self.first_published_at > MATERIAL_CHANGE else None
-        candidates = [when for when in (latest_note, saved) if when and when > self.first_published_at]
-        return max(candidates) if candidates else None
+        if notes:
+            return max(notes)
+        if self.updated_at - self.first_published_at > MATERIAL_CHANGE:
+            return self.updated_at
+        return None
 
     @property
     def is_scheduled(self):
