@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from authors.models import Author
-from reports.models import KeyPoint, Report, ReportAuthor, Source
+from reports.models import KeyPoint, Report, ReportAuthor, Source, UpdateNote
 from tags.models import Region, Topic
 
 
@@ -118,3 +118,13 @@ class ReportFactory(factory.django.DjangoModelFactory):
             return
         for i, title in enumerate(extracted or []):
             Source.objects.create(report=self, position=i, title=title, url="https://example.org/")
+
+
+class UpdateNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UpdateNote
+
+    report = factory.SubFactory(ReportFactory)
+    kind = UpdateNote.Kind.UPDATE
+    noted_at = factory.LazyFunction(timezone.now)
+    text = "Casualty figures were revised."
