@@ -217,16 +217,17 @@ class Report(SanitisedOnSaveMixin, models.Model):
         """When the report was last updated after publication, or None.
 
         The date of the latest update or correction note; without notes, the last save once it
-        is more than ``MATERIAL_CHANGE`` after publication. Reads the prefetched notes.
+        is more than ``MATERIAL_CHANGE`` after both publication and the report's creation (a
+        report entered after the fact, such as an imported one, was not updated by being
+        entered). Reads the prefetched notes.
         """
         if self.first_published_at is None:
             return None
         notes = [note.noted_at for note in self.update_notes.all()]
         if notes:
             return max(notes)
-        if self.updated_at - self.first_published_at > MATERIAL_CHANGE:
-            return self.updated_at
-        return None
+        since = max(self.first_published_at, self.created_at)
+        return self.updated_at if self.updated_at - since > MATERIAL_CHANGE else None
 
     @property
     def is_scheduled(self):

@@ -106,11 +106,18 @@ def test_a_report_not_updated_since_publication_shows_no_updated_date(client):
 
 def test_a_save_long_after_publication_shows_as_an_update(client):
     report = ReportFactory()
+    month_ago = timezone.now() - datetime.timedelta(days=30)
     Report.objects.filter(pk=report.pk).update(
-        first_published_at=timezone.now() - datetime.timedelta(days=30),
-        publish_at=timezone.now() - datetime.timedelta(days=30),
+        created_at=month_ago, first_published_at=month_ago, publish_at=month_ago
     )
     assert "Updated <time" in html(client, report)
+
+
+def test_a_report_entered_after_its_publication_date_is_not_shown_as_updated(client):
+    report = ReportFactory()
+    month_ago = timezone.now() - datetime.timedelta(days=30)
+    Report.objects.filter(pk=report.pk).update(first_published_at=month_ago, publish_at=month_ago)
+    assert "Updated <time" not in html(client, report)
 
 
 def test_regions_and_topics_link_to_their_pages_primary_region_first(client):
