@@ -79,6 +79,7 @@ def test_a_grouping_page_shows_its_member_countries_and_their_reports(client):
     assert "Mali" in members and "Niger" in members
     assert titles(page) == ["On Mali"]
     assert "Primary region</span>" in page.split('class="card"')[1]
+    assert '<a href="/regions/">Regions</a>' in page.split('class="breadcrumb"')[1]
 
 
 def test_an_unknown_region_is_not_found(client):
