@@ -19,6 +19,14 @@ class AuthorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def with_report_counts(self, reports):
+        """Each author with ``report_count``: how many of ``reports`` carry their byline."""
+        return self.annotate(
+            report_count=models.Count(
+                "report_links", filter=models.Q(report_links__report__in=reports)
+            )
+        )
+
 
 class Author(SanitisedOnSaveMixin, models.Model):
     """A person with a byline: a staff analyst, a contributor who signs in, or a guest."""

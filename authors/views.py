@@ -1,19 +1,26 @@
 from django.apps import apps
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+
+from diethnos.pagination import paginate
 
 from .models import Author
 
-PAGE_SIZE = 20
+
+def _published():
+    # Reports depend on authors, not the other way round: look the model up at run time.
+    return apps.get_model("reports", "Report").objects.published()
 
 
 def author_index(request):
-    return render(request, "authors/author_index.html", {"authors": Author.objects.active()})
+    authors = Author.objects.active().with_report_counts(_published())
+    return render(request, "authors/author_index.html", {"authors": authors})
 
 
 def author_detail(request, slug):
-    author = get_object_or_404(Author.objects.active(), slug=slug)
-    Report = apps.get_model("reports", "Report")
-    reports = Report.objects.published().with_cards().newest_first().filter(authors=author)
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "authors/author_detail.html", {"author": author, "page": page})
+    author = get_object_or_404(Author.objects.active().prefetch_related("expertise"), slug=slug)
+    reports = _published().with_cards().newest_first().filter(authors=author)
+    return render(
+        request,
+        "authors/author_detail.html",
+        {"author": author, "page": paginate(request, reports)},
+    )

@@ -1,10 +1,11 @@
 import re
+from datetime import timedelta
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import ExpressionWrapper, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -22,6 +23,8 @@ KEY_POINT_MAX_LENGTH = 400
 # A full stop, question or exclamation mark after a word of four or more letters, then a capital:
 # a new sentence ("... in Ukraine. South Korea ..."), not an abbreviation ("Gen. Syrskyi", "U.S.").
 SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
+# A save this long after publication shows as an update; earlier ones are part of publishing.
+MATERIAL_CHANGE = timedelta(days=1)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -30,10 +33,37 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def in_region(self, region):
-        """Reports tagged with ``region`` or anything it covers, each once."""
+        """Reports tagged with ``region`` or anything it covers, each once.
+
+        Each report carries ``primary_here``: whether its primary region is among them.
+        """
         ids = region.rollup_ids()
         tagged = Report.regions.through.objects.filter(region_id__in=ids).values("report_id")
-        return self.filter(Q(primary_region_id__in=ids) | Q(pk__in=tagged))
+        primary_here = Q(primary_region_id__in=ids)
+        return self.filter(primary_here | Q(pk__in=tagged)).annotate(
+            primary_here=ExpressionWrapper(primary_here, output_field=models.BooleanField())
+        )
+
+    def related_to(self, report):
+        """Other reports sharing a region or a topic with ``report``, newest first.
+
+        Reads the report's regions and topics from its prefetched rows (see ``for_page``).
+        """
+        region_ids = {region.pk for region in report.regions.all()}
+        if report.primary_region_id:
+            region_ids.add(report.primary_region_id)
+        topic_ids = [topic.pk for topic in report.topics.all()]
+        tagged = Report.regions.through.objects.filter(region_id__in=region_ids)
+        filed = TaggedReport.objects.filter(tag_id__in=topic_ids)
+        return (
+            self.filter(
+                Q(primary_region_id__in=region_ids)
+                | Q(pk__in=tagged.values("report_id"))
+                | Q(pk__in=filed.values("content_object_id"))
+            )
+            .exclude(pk=report.pk)
+            .newest_first()
+        )
 
     def owned_by(self, user):
         """Reports a contributor may call their own: started by them, or under their byline."""
@@ -45,6 +75,30 @@ class ReportQuerySet(models.QuerySet):
         return self.select_related("primary_region").prefetch_related(
             Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
         )
+
+    def for_page(self):
+        """Everything a report's own page shows, in a fixed number of queries."""
+        return self.select_related("primary_region").prefetch_related(
+            "key_points",
+            "sources",
+            "update_notes",
+            Prefetch("regions", Region.objects.order_by("path", "name")),
+            "topics",
+            Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
+        )
+
+    def newest_in_each(self, regions, count):
+        """The ``count`` newest reports in each of ``regions``: a list of (region, reports).
+
+        One query per region, and the cards' bylines fetched together for all of them.
+        """
+        listed = self.select_related("primary_region").newest_first()
+        sections = [(region, list(listed.in_region(region)[:count])) for region in regions]
+        prefetch_related_objects(
+            [report for _, reports in sections for report in reports],
+            Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
+        )
+        return sections
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
@@ -163,10 +217,32 @@ class Report(SanitisedOnSaveMixin, models.Model):
         )
 
     @property
+    def was_withdrawn(self):
+        """Withdrawn after being public: the page stays, with a withdrawal notice instead."""
+        return self.status == self.Status.WITHDRAWN and self.first_published_at is not None
+
+    @property
     def all_regions(self):
-        """The primary region first, then the others, each once (prefetch ``regions``)."""
-        regions = [self.primary_region] if self.primary_region else []
-        return regions + [region for region in self.regions.all() if region not in regions]
+        """The primary region first, then the others, each once (from the prefetched rows)."""
+        others = [region for region in self.regions.all() if region.pk != self.primary_region_id]
+        return [self.primary_region, *others] if self.primary_region else others
+
+    @property
+    def updated_on(self):
+        """When the report was last updated after publication, or None.
+
+        The date of the latest update or correction note; without notes, the last save once it
+        is more than ``MATERIAL_CHANGE`` after both publication and the report's creation (a
+        report entered after the fact, such as an imported one, was not updated by being
+        entered). Reads the prefetched notes.
+        """
+        if self.first_published_at is None:
+            return None
+        notes = [note.noted_at for note in self.update_notes.all()]
+        if notes:
+            return max(notes)
+        since = max(self.first_published_at, self.created_at)
+        return self.updated_at if self.updated_at - since > MATERIAL_CHANGE else None
 
     @property
     def is_scheduled(self):

@@ -1,41 +1,72 @@
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import add_never_cache_headers
 
-from .models import Report, ReportAuthor
+from diethnos.pagination import paginate
+from tags.models import Region, Topic
+
+from .models import Report
 from .permissions import may_preview
 
-PAGE_SIZE = 20
+LATEST_ON_HOME = 6
+PER_REGION_ON_HOME = 3
+RELATED = 4
 
 
 def home(request):
     reports = Report.objects.published().with_cards().newest_first()
-    return render(request, "reports/home.html", {"reports": reports[:PAGE_SIZE]})
+    lead = reports.filter(featured=True).first() or reports.first()
+    latest = reports.exclude(pk=lead.pk)[:LATEST_ON_HOME] if lead else []
+    published = Report.objects.published()
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "lead": lead,
+            "latest": latest,
+            "by_region": published.newest_in_each(Region.objects.major(), PER_REGION_ON_HOME),
+            "topics": Topic.objects.with_report_counts(published).filter(report_count__gt=0),
+        },
+    )
 
 
 def report_list(request):
     reports = Report.objects.published().with_cards().newest_first()
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/report_list.html", {"page": page})
+    kind = request.GET.get("kind", "")
+    if kind:
+        if kind not in Report.Kind.values:
+            raise Http404(f"There is no kind of report called “{kind}”.")
+        reports = reports.filter(kind=kind)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "page": paginate(request, reports),
+            "kind": kind,
+            "kind_label": Report.Kind(kind).label if kind else "",
+            "kinds": Report.Kind.choices,
+        },
+    )
 
 
 def report_detail(request, slug):
-    queryset = Report.objects.select_related("primary_region").prefetch_related(
-        "key_points",
-        "sources",
-        "update_notes",
-        "regions",
-        "topics",
-        Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
-    )
-    report = get_object_or_404(queryset, slug=slug)
-    preview = not report.is_public
-    if preview and not may_preview(request.user, report):
+    report = get_object_or_404(Report.objects.for_page(), slug=slug)
+    if report.is_public or report.was_withdrawn:
+        preview = False
+    elif may_preview(request.user, report):
+        preview = True
+    else:
         raise Http404("No report here.")
-    response = render(request, "reports/report_detail.html", {"report": report, "preview": preview})
+    related = []
+    if report.is_public:
+        related = Report.objects.published().related_to(report).with_cards()[:RELATED]
+    response = render(
+        request,
+        "reports/report_detail.html",
+        {"report": report, "preview": preview, "related": related},
+    )
     if preview:
         add_never_cache_headers(response)
+    if preview or report.was_withdrawn:
         response["X-Robots-Tag"] = "noindex"
     return response

@@ -1,4 +1,7 @@
+from collections import defaultdict
+
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from taggit.models import TagBase
 
@@ -23,6 +26,46 @@ class RegionQuerySet(models.QuerySet):
             | models.Q(path__in=prefixes)
             | models.Q(kind=Region.Kind.GROUP, members__in=paths)
         ).distinct()
+
+    def major(self):
+        """The five M49 regions: Africa, Americas, Asia, Europe, Oceania."""
+        return self.filter(kind=Region.Kind.REGION)
+
+    def nested(self, counts):
+        """These regions as a tree, in one query: the roots, each node with ``branches`` and
+        ``report_count`` (looked up in ``counts``, from ``report_counts()``)."""
+        nodes = list(self.order_by("name"))
+        by_parent = defaultdict(list)
+        for node in nodes:
+            by_parent[node.parent_id].append(node)
+        for node in nodes:
+            node.branches = by_parent[node.pk]
+            node.report_count = counts.get(node.pk, 0)
+        return by_parent[None]
+
+    def report_counts(self, reports):
+        """How many of ``reports`` each region holds, rolled up as on its page.
+
+        Returns {region id: count} for the whole tree and the groupings, in four queries
+        whatever the number of regions and reports.
+        """
+        tagged = set(reports.exclude(primary_region=None).values_list("pk", "primary_region_id"))
+        tagged.update(
+            reports.model.regions.through.objects.filter(report__in=reports).values_list(
+                "report_id", "region_id"
+            )
+        )
+        paths = dict(Region.objects.values_list("pk", "path"))
+        by_path = {path: pk for pk, path in paths.items() if path}
+        covered = defaultdict(set)
+        for report_id, region_id in tagged:
+            covered[region_id].add(report_id)
+            for prefix in path_prefixes(paths[region_id])[:-1]:
+                covered[by_path[prefix]].add(report_id)
+        memberships = Region.members.through.objects.values_list("from_region_id", "to_region_id")
+        for group_id, country_id in memberships:
+            covered[group_id] |= covered.get(country_id, set())
+        return {pk: len(report_ids) for pk, report_ids in covered.items()}
 
 
 def path_prefixes(path):
@@ -117,16 +160,31 @@ class Region(models.Model):
         """Ids of this region and everything a report tagged there rolls up into it from.
 
         A tree node covers its descendants; a grouping covers its member countries.
+        A lazy query, so that it runs as a subquery of the query that uses it.
         """
         if self.is_group:
-            return [self.pk, *self.members.values_list("pk", flat=True)]
-        return list(Region.objects.filter(path__startswith=self.path).values_list("pk", flat=True))
+            covered = Region.objects.filter(Q(pk=self.pk) | Q(groups=self))
+        else:
+            covered = Region.objects.filter(path__startswith=self.path)
+        return covered.values_list("pk", flat=True)
+
+
+class TopicQuerySet(models.QuerySet):
+    def with_report_counts(self, reports):
+        """Each topic with ``report_count``: how many of ``reports`` are filed under it."""
+        return self.annotate(
+            report_count=Count(
+                "tagged_reports", filter=Q(tagged_reports__content_object__in=reports)
+            )
+        )
 
 
 class Topic(TagBase):
     """A subject reports are filed under, such as "Hybrid threats" (case-insensitive)."""
 
     description = models.TextField(blank=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,34 +1,50 @@
 from django.apps import apps
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+
+from diethnos.pagination import paginate
 
 from .models import Region, Topic
 
-PAGE_SIZE = 20
 
-
-def _reports():
+def _published():
     # Reports depend on tags, not the other way round: look the model up at run time.
-    return apps.get_model("reports", "Report").objects.published().with_cards().newest_first()
+    return apps.get_model("reports", "Report").objects.published()
 
 
 def region_index(request):
-    return render(request, "tags/region_index.html", {"regions": Region.objects.all()})
+    counts = Region.objects.report_counts(_published())
+    (world,) = Region.objects.tree().nested(counts)
+    groups = Region.objects.groups().prefetch_related("members").nested(counts)
+    return render(request, "tags/region_index.html", {"world": world, "groups": groups})
 
 
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    reports = _reports().in_region(region)
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tags/region_detail.html", {"region": region, "page": page})
+    reports = _published().with_cards().newest_first().in_region(region)
+    primary_only = request.GET.get("primary") == "1"
+    if primary_only:
+        reports = reports.filter(primary_here=True)
+    return render(
+        request,
+        "tags/region_detail.html",
+        {
+            "region": region,
+            "ancestors": region.ancestors(),
+            "subregions": region.members.all() if region.is_group else region.children.all(),
+            "primary_only": primary_only,
+            "page": paginate(request, reports),
+        },
+    )
 
 
 def topic_index(request):
-    return render(request, "tags/topic_index.html", {"topics": Topic.objects.all()})
+    topics = Topic.objects.with_report_counts(_published())
+    return render(request, "tags/topic_index.html", {"topics": topics})
 
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    reports = _reports().filter(topics=topic)
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tags/topic_detail.html", {"topic": topic, "page": page})
+    reports = _published().with_cards().newest_first().filter(topics=topic)
+    return render(
+        request, "tags/topic_detail.html", {"topic": topic, "page": paginate(request, reports)}
+    )

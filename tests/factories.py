@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from authors.models import Author
-from reports.models import KeyPoint, Report, ReportAuthor, Source
+from reports.models import KeyPoint, Report, ReportAuthor, Source, UpdateNote
 from tags.models import Region, Topic
 
 
@@ -130,3 +130,13 @@ def image_upload(name="picture.jpg", size=(40, 30), image_format="JPEG", color="
     Image.new("RGB", size, color).save(buffer, image_format, **options)
     content_type = Image.MIME.get(image_format, "application/octet-stream")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+class UpdateNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UpdateNote
+
+    report = factory.SubFactory(ReportFactory)
+    kind = UpdateNote.Kind.UPDATE
+    noted_at = factory.LazyFunction(timezone.now)
+    text = "Casualty figures were revised."

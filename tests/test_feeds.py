@@ -221,7 +221,7 @@ def test_each_feed_runs_a_fixed_number_of_queries(client, django_assert_num_quer
     with django_assert_num_queries(5):
         assert len(fetch(client, "/feed/").findall("item")) == min(reports, 20)
     # First the region, topic or author itself (and for a region, what it covers).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         fetch(client, reverse("regions:feed", kwargs={"slug": "europe"}))
     with django_assert_num_queries(6):
         fetch(client, reverse("topics:feed", kwargs={"slug": topic.slug}))

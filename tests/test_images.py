@@ -302,7 +302,7 @@ def test_the_report_page_offers_webp_and_jpeg_renditions_with_dimensions():
     html = Client().get(report.get_absolute_url()).content.decode()
     picture = re.search(r"<picture>.*?</picture>", html, re.S).group()
     assert '<source type="image/webp" srcset="/media/renditions/' in picture
-    assert " 1600w" in picture and 'sizes="(min-width: 46rem) 46rem, 100vw"' in picture
+    assert " 1600w" in picture and 'sizes="(min-width: 48rem) 46rem, 100vw"' in picture
     assert 'width="800" height="400" alt="Smoke over the port."' in picture
     assert 'fetchpriority="high"' in picture and 'loading="lazy"' not in picture
     assert 'decoding="async"' in picture
@@ -314,7 +314,7 @@ def test_the_author_page_offers_square_renditions():
     upload_photo(image_upload("me.jpg", size=(500, 500)), author)
     html = Client().get(author.get_absolute_url()).content.decode()
     assert 'srcset="/media/renditions/authors/' in html
-    assert " 400w" in html and 'sizes="160px"' in html
+    assert " 400w" in html and 'sizes="10rem"' in html
     assert 'width="192" height="192" alt="A portrait."' in html
 
 

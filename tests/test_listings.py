@@ -1,0 +1,121 @@
+"""The front page, the list of all reports, and paging through listings."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from reports.models import Report
+
+from .factories import ReportFactory, TopicFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(page):
+    return re.findall(r'<a href="/reports/[\w-]+/">([^<]+)</a>', page)
+
+
+def days_ago(days):
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def test_the_front_page_leads_with_the_newest_featured_report(client):
+    ReportFactory(title="Old featured", featured=True, publish_at=days_ago(5))
+    ReportFactory(title="New featured", featured=True, publish_at=days_ago(2))
+    ReportFactory(title="Newest of all", publish_at=days_ago(1))
+    page = client.get("/").content.decode()
+    lead = page.split('class="lead"')[1].split("</section>")[0]
+    assert "New featured" in lead
+    latest = page.split('class="latest"')[1].split("</section>")[0]
+    assert titles(latest) == ["Newest of all", "Old featured"]
+
+
+def test_without_a_featured_report_the_newest_leads(client):
+    ReportFactory(title="Older", publish_at=days_ago(2))
+    ReportFactory(title="Newer", publish_at=days_ago(1))
+    lead = client.get("/").content.decode().split('class="lead"')[1].split("</section>")[0]
+    assert "Newer" in lead
+
+
+def test_the_front_page_has_a_section_per_major_region_with_its_newest_reports(client):
+    ReportFactory(title="On Mali", primary_region=region("ML"))
+    ReportFactory(title="On Ukraine", primary_region=region("UA"))
+    page = client.get("/").content.decode()
+    sections = dict(re.findall(r'id="region-([\w-]+)">.*?</h3>(.*?)</section>', page, re.S))
+    assert list(sections) == ["africa", "americas", "asia", "europe", "oceania"]
+    assert titles(sections["africa"]) == ["On Mali"]
+    assert titles(sections["europe"]) == ["On Ukraine"]
+    assert "No reports yet." in sections["oceania"]
+
+
+def test_the_front_page_lists_topics_in_use_with_counts(client):
+    used, unused = TopicFactory(name="Sanctions"), TopicFactory(name="Unused")
+    ReportFactory(topics=[used])
+    ReportFactory(topics=[used])
+    topics = client.get("/").content.decode().split('class="topics"')[1]
+    assert (
+        f'<a href="{used.get_absolute_url()}">Sanctions</a> <span class="count">2</span>' in topics
+    )
+    assert unused.name not in topics
+
+
+def test_an_empty_site_has_a_front_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "No reports published yet." in response.content.decode()
+
+
+def test_all_reports_are_listed_newest_first(client):
+    ReportFactory(title="Older", publish_at=days_ago(2))
+    ReportFactory(title="Newer", publish_at=days_ago(1))
+    assert titles(client.get("/reports/").content.decode()) == ["Newer", "Older"]
+
+
+def test_the_list_filters_by_kind(client):
+    ReportFactory(title="A sitrep", kind=Report.Kind.SITREP)
+    ReportFactory(title="An explainer", kind=Report.Kind.EXPLAINER)
+    page = client.get("/reports/?kind=explainer").content.decode()
+    assert titles(page) == ["An explainer"]
+    assert "<h1>Explainer</h1>" in page
+    assert '<a href="/reports/?kind=explainer" aria-current="page">' in page
+
+
+def test_an_unknown_kind_is_not_found(client):
+    assert client.get("/reports/?kind=gossip").status_code == 404
+
+
+def test_listings_are_paged_twenty_at_a_time_with_links_between_pages(client):
+    for day in range(45):
+        ReportFactory(title=f"Report from day {day}", publish_at=days_ago(day + 1))
+    first = client.get("/reports/").content.decode()
+    assert len(titles(first)) == 20
+    assert '<link rel="next" href="/reports/?page=2">' in first
+    assert 'rel="prev"' not in first
+    second = client.get("/reports/?page=2").content.decode()
+    assert titles(second)[0] == "Report from day 20"
+    assert '<link rel="prev" href="/reports/">' in second
+    assert '<a rel="prev" href="/reports/">' in second
+    assert '<a rel="next" href="/reports/?page=3">' in second
+    third = client.get("/reports/?page=3").content.decode()
+    assert len(titles(third)) == 5 and 'rel="next"' not in third
+
+
+def test_paging_keeps_the_filter(client):
+    for _ in range(21):
+        ReportFactory(kind=Report.Kind.BRIEF)
+    page = client.get("/reports/?kind=brief").content.decode()
+    assert '<a rel="next" href="/reports/?kind=brief&amp;page=2">' in page
+
+
+@pytest.mark.parametrize("number", ["2", "0", "-1", "abc", "1.5", "99999999999999999999"])
+def test_a_page_out_of_range_or_not_a_number_is_not_found(client, number):
+    ReportFactory()
+    assert client.get(f"/reports/?page={number}").status_code == 404
+
+
+def test_the_first_page_of_an_empty_listing_is_there(client):
+    response = client.get("/reports/?page=1")
+    assert response.status_code == 200
+    assert "No reports published yet." in response.content.decode()

@@ -1,0 +1,68 @@
+"""Every public page runs the same number of queries, however much content it shows."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from reports.models import Source, UpdateNote
+
+from .factories import AuthorFactory, ReportFactory, TopicFactory, region
+
+pytestmark = pytest.mark.django_db
+
+COUNTRIES = ["UA", "ML", "PL", "SD", "JP", "BR", "AU", "FR"]
+
+
+def build(size):
+    """Content of the given size: "small" (two reports with one of everything, so that no list
+    is empty) or "large" (pages full of reports, each with many points, authors and tags)."""
+    large = size == "large"
+    authors = [AuthorFactory(slug=f"writer-{i}") for i in range(4 if large else 1)]
+    topics = [
+        TopicFactory(name=f"Subject {i}", slug=f"subject-{i}") for i in range(5 if large else 1)
+    ]
+    countries = [region(code) for code in (COUNTRIES if large else COUNTRIES[:2])]
+    reports = []
+    for i in range(25 if large else 2):
+        report = ReportFactory(
+            slug=f"report-{i}",
+            primary_region=countries[i % len(countries)],
+            regions=countries,
+            topics=topics,
+            authors=authors,
+            key_points=[f"Point {n}." for n in range(10 if large else 1)],
+            featured=i == 0,
+            publish_at=timezone.now() - datetime.timedelta(hours=i + 1),
+        )
+        for n in range(6 if large else 1):
+            Source.objects.create(report=report, position=n, title=f"Source {n}", publisher="Wire")
+            UpdateNote.objects.create(report=report, text=f"Note {n}.")
+        reports.append(report)
+    return {"report": reports[0], "author": authors[0], "topic": topics[0]}
+
+
+PAGES = {
+    "home": (lambda c: "/", 12),
+    "report list": (lambda c: "/reports/", 3),
+    "report list by kind": (lambda c: "/reports/?kind=sitrep", 3),
+    "report": (lambda c: c["report"].get_absolute_url(), 9),
+    "region index": (lambda c: "/regions/", 7),
+    "region": (lambda c: "/regions/europe/", 6),
+    "region, primary only": (lambda c: "/regions/europe/?primary=1", 6),
+    "grouping": (lambda c: "/regions/sahel/", 5),
+    "topic index": (lambda c: "/topics/", 1),
+    "topic": (lambda c: c["topic"].get_absolute_url(), 4),
+    "author index": (lambda c: "/authors/", 1),
+    "author": (lambda c: c["author"].get_absolute_url(), 5),
+}
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_runs_a_constant_number_of_queries(client, django_assert_num_queries, name, size):
+    content = build(size)
+    url, queries = PAGES[name]
+    with django_assert_num_queries(queries):
+        response = client.get(url(content))
+    assert response.status_code == 200

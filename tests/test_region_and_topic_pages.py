@@ -1,0 +1,144 @@
+"""Region pages (the M49 tree and the groupings), topic pages, and their indexes."""
+
+import re
+
+import pytest
+
+from tags.models import Region
+
+from .factories import ReportFactory, TopicFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(page):
+    return re.findall(r'<a href="/reports/[\w-]+/">([^<]+)</a>', page)
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_country_page_has_a_breadcrumb_up_the_tree(client):
+    page = get(client, "/regions/ukraine/")
+    crumbs = page.split('class="breadcrumb"')[1].split("</nav>")[0]
+    assert re.findall(r">([^<>]+)</(?:a|span)>", crumbs) == [
+        "World",
+        "Europe",
+        "Eastern Europe",
+        "Ukraine",
+    ]
+    assert '<span aria-current="page">Ukraine</span>' in crumbs
+
+
+def test_a_region_page_lists_its_child_regions(client):
+    page = get(client, "/regions/europe/")
+    children = page.split('class="subregions"')[1].split("</section>")[0]
+    assert re.findall(r">([^<>]+)</a>", children) == [
+        "Eastern Europe",
+        "Northern Europe",
+        "Southern Europe",
+        "Western Europe",
+    ]
+
+
+def test_a_region_page_rolls_up_reports_from_beneath_and_marks_primary_ones(client):
+    ReportFactory(title="Primarily Ukraine", primary_region=region("UA"))
+    ReportFactory(title="Mentions Poland", primary_region=region("ML"), regions=[region("PL")])
+    ReportFactory(title="Only Mali", primary_region=region("ML"))
+    page = get(client, "/regions/eastern-europe/")
+    assert sorted(titles(page)) == ["Mentions Poland", "Primarily Ukraine"]
+    cards = page.split('class="card"')[1:]
+    marked = {titles(card)[0]: "Primary region</span>" in card for card in cards}
+    assert marked == {"Primarily Ukraine": True, "Mentions Poland": False}
+
+
+def test_the_primary_only_filter_keeps_reports_whose_primary_region_is_there(client):
+    ReportFactory(title="Primarily Ukraine", primary_region=region("UA"))
+    ReportFactory(title="Mentions Poland", primary_region=region("ML"), regions=[region("PL")])
+    page = get(client, "/regions/eastern-europe/?primary=1")
+    assert titles(page) == ["Primarily Ukraine"]
+    assert 'href="/regions/eastern-europe/?primary=1" aria-current="page"' in page
+
+
+def test_region_pages_are_paged_keeping_the_filter(client):
+    for _ in range(21):
+        ReportFactory(primary_region=region("UA"))
+    page = get(client, "/regions/ukraine/?primary=1")
+    assert '<a rel="next" href="/regions/ukraine/?primary=1&amp;page=2">' in page
+    assert client.get("/regions/ukraine/?page=3").status_code == 404
+
+
+def test_a_grouping_page_shows_its_member_countries_and_their_reports(client):
+    ReportFactory(title="On Mali", primary_region=region("ML"))
+    page = get(client, "/regions/sahel/")
+    members = page.split('class="subregions"')[1].split("</section>")[0]
+    assert "Member countries" in members
+    assert "Mali" in members and "Niger" in members
+    assert titles(page) == ["On Mali"]
+    assert "Primary region</span>" in page.split('class="card"')[1]
+    assert '<a href="/regions/">Regions</a>' in page.split('class="breadcrumb"')[1]
+
+
+def test_an_unknown_region_is_not_found(client):
+    assert client.get("/regions/atlantis/").status_code == 404
+
+
+def test_the_region_index_is_the_tree_with_rolled_up_counts(client):
+    ReportFactory(primary_region=region("UA"), regions=[region("PL")])
+    ReportFactory(primary_region=region("ML"))
+    page = get(client, "/regions/")
+
+    def count(slug):
+        found = re.search(rf'href="/regions/{slug}/">[^<]+</a> <span class="count">(\d+)', page)
+        return int(found.group(1))
+
+    assert count("europe") == 1  # one report, tagged twice within Europe, counts once
+    assert count("eastern-europe") == 1
+    assert count("ukraine") == 1 and count("poland") == 1
+    assert count("africa") == 1 and count("western-africa") == 1
+    assert count("asia") == 0
+    assert count("sahel") == 1  # a grouping counts its members' reports
+    assert "All reports worldwide</a> (2)" in page
+
+
+def test_the_region_index_nests_regions_sub_regions_intermediate_regions_and_countries(client):
+    page = get(client, "/regions/")
+    africa = page.split('id="tree-africa"')[1].split("</section>")[0]
+    positions = [africa.index(name) for name in ("Sub-Saharan Africa", "Western Africa", "Mali")]
+    assert positions == sorted(positions)
+    assert africa.count("<ul>") >= 3
+
+
+def test_the_region_index_shows_the_groupings_with_their_members(client):
+    groupings = get(client, "/regions/").split('class="groupings"')[1]
+    for group in Region.objects.groups():
+        assert group.name in groupings
+    sahel = groupings.split('id="group-sahel"')[1].split("</section>")[0]
+    assert '<a href="/regions/mali/">Mali</a>' in sahel
+
+
+def test_a_topic_page_lists_its_reports(client):
+    topic = TopicFactory(name="Sanctions")
+    ReportFactory(title="Filed", topics=[topic])
+    ReportFactory(title="Not filed")
+    page = get(client, topic.get_absolute_url())
+    assert "<h1>Sanctions</h1>" in page
+    assert titles(page) == ["Filed"]
+
+
+def test_the_topic_index_lists_topics_with_counts(client):
+    topic = TopicFactory(name="Sanctions")
+    TopicFactory(name="Unused")
+    ReportFactory(topics=[topic])
+    page = get(client, "/topics/")
+    assert (
+        f'<a href="{topic.get_absolute_url()}">Sanctions</a> <span class="count">1 report' in page
+    )
+    assert 'Unused</a> <span class="count">0 reports' in page
+
+
+def test_an_unknown_topic_is_not_found(client):
+    assert client.get("/topics/nothing-here/").status_code == 404

@@ -1,0 +1,248 @@
+"""A report's own page: what a reader sees on /reports/<slug>/."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from reports.models import Report, Source, UpdateNote
+
+from .factories import (
+    AuthorFactory,
+    EditorFactory,
+    ReportFactory,
+    TopicFactory,
+    UpdateNoteFactory,
+    image_upload,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def html(client, report):
+    response = client.get(report.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_page_shows_headline_kind_summary_and_the_situation_date(client):
+    report = ReportFactory(
+        title="NATO confirms troops in Kursk",
+        summary="Thousands of soldiers are now in Kursk.",
+        situation_as_of=datetime.date(2024, 10, 28),
+    )
+    page = html(client, report)
+    assert "<h1>NATO confirms troops in Kursk</h1>" in page
+    assert "Situation Report" in page
+    assert "Thousands of soldiers are now in Kursk." in page
+    assert 'Situation as of <time datetime="2024-10-28">28 October 2024</time>' in page
+
+
+def test_the_byline_names_every_author_in_order_with_links(client):
+    first, second, third = (AuthorFactory(name=name) for name in ("Zoe", "Adam", "Mia"))
+    report = ReportFactory(authors=[first, second, third])
+    byline = html(client, report).split('class="byline"')[1].split("</div>")[0]
+    assert re.findall(r">(\w+)</a>", byline) == ["Zoe", "Adam", "Mia"]
+    assert first.get_absolute_url() in byline
+
+
+def test_the_key_points_box_lists_every_point_in_order(client):
+    report = ReportFactory(key_points=["First point.", "Second point.", "Third point."])
+    box = html(client, report).split('class="key-points"')[1].split("</section>")[0]
+    assert "Key points" in box
+    assert re.findall(r"<li>(.*?)</li>", box) == ["First point.", "Second point.", "Third point."]
+
+
+def test_the_body_is_rendered_as_html(client):
+    report = ReportFactory(body="<h2>Outlook</h2><p>Fighting <strong>continues</strong>.</p>")
+    page = html(client, report)
+    assert "<h2>Outlook</h2><p>Fighting <strong>continues</strong>.</p>" in page
+
+
+def test_sources_are_numbered_with_title_link_publisher_and_date(client):
+    report = ReportFactory()
+    Source.objects.create(
+        report=report,
+        position=0,
+        title="Press point",
+        publisher="NATO",
+        url="https://www.nato.int/",
+        date=datetime.date(2024, 10, 28),
+    )
+    Source.objects.create(report=report, position=1, title="Interview", publisher="BBC")
+    sources = html(client, report).split('class="sources"')[1].split("</section>")[0]
+    assert "<ol>" in sources
+    assert '<a href="https://www.nato.int/">Press point</a>, NATO, <time' in sources
+    assert "28 October 2024" in sources
+    assert "Interview, BBC" in sources
+
+
+def test_updates_and_corrections_are_dated_and_corrections_are_labelled(client):
+    report = ReportFactory()
+    UpdateNoteFactory(
+        report=report,
+        noted_at=timezone.now() + datetime.timedelta(days=2),
+        text="Figures revised.",
+    )
+    UpdateNoteFactory(
+        report=report,
+        kind=UpdateNote.Kind.CORRECTION,
+        noted_at=timezone.now() + datetime.timedelta(days=3),
+        text="An earlier version misspelt a name.",
+    )
+    page = html(client, report)
+    assert "<strong>Update</strong>" in page and "Figures revised." in page
+    assert 'class="note note-correction"><p><strong>Correction</strong>' in page
+    updated = (timezone.now() + datetime.timedelta(days=3)).strftime("%-d %B %Y")
+    assert f">{updated}</time></span>" in page  # the "Updated" date is the latest note's
+
+
+def test_a_report_not_updated_since_publication_shows_no_updated_date(client):
+    assert "Updated <time" not in html(client, ReportFactory())
+
+
+def test_a_save_long_after_publication_shows_as_an_update(client):
+    report = ReportFactory()
+    month_ago = timezone.now() - datetime.timedelta(days=30)
+    Report.objects.filter(pk=report.pk).update(
+        created_at=month_ago, first_published_at=month_ago, publish_at=month_ago
+    )
+    assert "Updated <time" in html(client, report)
+
+
+def test_a_report_entered_after_its_publication_date_is_not_shown_as_updated(client):
+    report = ReportFactory()
+    month_ago = timezone.now() - datetime.timedelta(days=30)
+    Report.objects.filter(pk=report.pk).update(first_published_at=month_ago, publish_at=month_ago)
+    assert "Updated <time" not in html(client, report)
+
+
+def test_regions_and_topics_link_to_their_pages_primary_region_first(client):
+    topic = TopicFactory(name="Alliances")
+    report = ReportFactory(
+        primary_region=region("RU"), regions=[region("KP"), region("UA")], topics=[topic]
+    )
+    filed = html(client, report).split('class="report-footer"')[1]
+    names = re.findall(r'<a href="/regions/[\w-]+/">([^<]+)</a>', filed)
+    assert names == ["Russia", "North Korea", "Ukraine"]
+    assert f'<a href="{topic.get_absolute_url()}">Alliances</a>' in filed
+
+
+def test_the_hero_image_has_its_alt_text_caption_and_credit(client, tmp_path):
+    report = ReportFactory(
+        hero_image=image_upload("kursk.jpg", size=(800, 450)),
+        hero_alt="Soldiers on a road near Kursk",
+        hero_caption="A convoy near Sudzha.",
+        hero_credit="Photo: Example Agency",
+    )
+    figure = html(client, report).split('<figure class="hero">')[1].split("</figure>")[0]
+    assert 'alt="Soldiers on a road near Kursk"' in figure
+    assert "A convoy near Sudzha." in figure
+    assert "Photo: Example Agency" in figure
+
+
+def test_each_author_has_a_box_at_the_end_with_name_role_and_short_bio(client):
+    first = AuthorFactory(name="Zoe", role_line="Director", short_bio="Zoe covers the Baltic.")
+    second = AuthorFactory(name="Adam", role_line="Analyst", short_bio="Adam covers the Sahel.")
+    report = ReportFactory(authors=[first, second])
+    boxes = html(client, report).split('class="author-box"')[1:]
+    assert len(boxes) == 2
+    assert f'<a href="{first.get_absolute_url()}">Zoe</a>' in boxes[0]
+    assert "Director" in boxes[0] and "Zoe covers the Baltic." in boxes[0]
+    assert "Adam covers the Sahel." in boxes[1]
+
+
+def test_related_reports_share_a_region_or_topic_newest_first_and_never_itself(client):
+    topic = TopicFactory(name="Sanctions")
+    now = timezone.now()
+    report = ReportFactory(primary_region=region("UA"), topics=[topic])
+    older = ReportFactory(
+        title="Same country", primary_region=region("UA"), publish_at=now - datetime.timedelta(3)
+    )
+    newer = ReportFactory(
+        title="Same topic", primary_region=region("ML"), topics=[topic], publish_at=now
+    )
+    ReportFactory(title="Unrelated", primary_region=region("ML"))
+    draft = ReportFactory(title="A draft on Ukraine", status=Report.Status.DRAFT)
+    page = html(client, report)
+    section = page.split('class="related"')[1]
+    assert re.findall(r'<a href="/reports/[\w-]+/">([^<]+)</a>', section) == [
+        newer.title,
+        older.title,
+    ]
+    assert draft.title not in page and "Unrelated" not in page
+
+
+def test_a_withdrawn_report_keeps_its_address_with_a_notice_and_no_text(client):
+    report = ReportFactory(
+        title="A withdrawn story",
+        summary="What it said.",
+        key_points=["A point readers should no longer see."],
+        body="<p>The withdrawn text.</p>",
+    )
+    report.withdraw()
+    response = client.get(report.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This report has been withdrawn" in page
+    assert "A withdrawn story" in page and "What it said." in page
+    assert "The withdrawn text." not in page
+    assert "A point readers should no longer see." not in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_a_withdrawn_report_that_was_never_public_is_not_found(client):
+    report = ReportFactory(status=Report.Status.WITHDRAWN, publish_at=None)
+    assert client.get(report.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("status", [Report.Status.DRAFT, Report.Status.IN_REVIEW, "scheduled"])
+def test_unpublished_reports_are_not_found_by_readers(client, status):
+    if status == "scheduled":
+        report = ReportFactory(publish_at=timezone.now() + datetime.timedelta(hours=1))
+    else:
+        report = ReportFactory(status=status, publish_at=None)
+    assert client.get(report.get_absolute_url()).status_code == 404
+
+
+def test_an_editor_previews_a_draft_marked_not_published_noindex_and_never_cached(client):
+    report = ReportFactory(status=Report.Status.DRAFT, publish_at=None, title="Coming soon")
+    client.force_login(EditorFactory())
+    response = client.get(report.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview: this report is not published (draft)" in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_published_report_is_indexable(client):
+    response = client.get(ReportFactory().get_absolute_url())
+    assert "noindex" not in response.content.decode()
+    assert not response.has_header("X-Robots-Tag")
+
+
+def test_a_report_page_with_its_stylesheet_weighs_under_100_kb(client):
+    authors = [AuthorFactory(short_bio="A long biography. " * 30) for _ in range(3)]
+    report = ReportFactory(
+        key_points=[f"Key point number {i} about the situation." for i in range(10)],
+        authors=authors,
+        body="<p>" + "A paragraph of analysis. " * 40 + "</p>",
+        sources=[f"Source {i}" for i in range(10)],
+    )
+    for _ in range(4):
+        ReportFactory()
+    page = client.get(report.get_absolute_url()).content
+    static = Path(settings.BASE_DIR) / "static"
+    stylesheets = re.findall(rb'href="/static/([^"]+\.css)"', page)
+    scripts = re.findall(rb'src="/static/([^"]+\.js)"', page)
+    assert stylesheets
+    weight = len(page) + sum((static / path.decode()).stat().st_size for path in stylesheets)
+    weight += sum((static / path.decode()).stat().st_size for path in scripts)
+    assert weight < 100 * 1024, weight
