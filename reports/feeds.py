@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -12,7 +11,7 @@ from authors.models import Author
 from diethnos.site import absolute_url
 from tags.models import Region, Topic
 
-from .models import Report, ReportAuthor
+from .models import Report
 
 FEED_LENGTH = 20
 # Feed readers and CDNs may keep a feed this long (seconds).
@@ -57,16 +56,7 @@ class LatestReportsFeed(Feed):
         return Report.objects.published()
 
     def items(self, obj):
-        reports = (
-            self.reports(obj)
-            .select_related("primary_region")
-            .prefetch_related(
-                "key_points",
-                "regions",
-                "topics",
-                Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
-            )
-        )
+        reports = self.reports(obj).with_cards().prefetch_related("key_points", "regions", "topics")
         return reports.newest_first()[:FEED_LENGTH]
 
     def item_title(self, item):

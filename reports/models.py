@@ -27,6 +27,11 @@ SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
 MATERIAL_CHANGE = timedelta(days=1)
 
 
+def bylines():
+    """Prefetch a report's bylines in order, with their authors."""
+    return Prefetch("report_authors", ReportAuthor.objects.select_related("author"))
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
@@ -73,7 +78,7 @@ class ReportQuerySet(models.QuerySet):
     def with_cards(self):
         """What a listing of report cards shows, in a fixed number of queries."""
         return self.select_related("primary_region").prefetch_related(
-            Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
+            bylines(),
         )
 
     def for_page(self):
@@ -84,7 +89,7 @@ class ReportQuerySet(models.QuerySet):
             "update_notes",
             Prefetch("regions", Region.objects.order_by("path", "name")),
             "topics",
-            Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
+            bylines(),
         )
 
     def newest_in_each(self, regions, count):
@@ -96,7 +101,7 @@ class ReportQuerySet(models.QuerySet):
         sections = [(region, list(listed.in_region(region)[:count])) for region in regions]
         prefetch_related_objects(
             [report for _, reports in sections for report in reports],
-            Prefetch("report_authors", ReportAuthor.objects.select_related("author")),
+            bylines(),
         )
         return sections
 
