@@ -1,15 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
+from .invitations import has_accepted, invite
 from .models import Author
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "role_line", "user", "is_active"]
+    list_display = ["name", "role_line", "account", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "role_line", "slug"]
+    list_select_related = ["user"]
+    search_fields = ["name", "role_line", "slug", "email"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user", "expertise"]
+    actions = ["send_invitation"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "role_line", "short_bio", "bio"]}),
         ("Photo", {"fields": ["photo", "photo_alt"]}),
@@ -28,5 +32,38 @@ class AuthorAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Account", {"fields": ["user", "is_active"]}),
+        (
+            "Account",
+            {
+                "fields": ["user", "is_active"],
+                "description": "To let the author sign in and keep this profile up to date, "
+                "give it an e-mail address, save, then use “Invite to sign in” in the list.",
+            },
+        ),
     ]
+
+    @admin.display(description="account")
+    def account(self, author):
+        if author.user is None:
+            return "—"
+        if not has_accepted(author.user):
+            return f"{author.user.get_username()} (invited)"
+        return author.user.get_username()
+
+    @admin.action(
+        description="Invite to sign in and keep their profile (e-mail with a link)",
+        permissions=["change"],
+    )
+    def send_invitation(self, request, queryset):
+        invited = []
+        for author in queryset:
+            try:
+                invite(author, invited_by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+            else:
+                invited.append(author.name)
+        if invited:
+            self.message_user(
+                request, f"Invitation sent to {', '.join(invited)}.", messages.SUCCESS
+            )

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -13,6 +15,14 @@ orcid_validator = RegexValidator(
     r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
     "Give the full ORCID iD, like https://orcid.org/0000-0002-1825-0097.",
 )
+
+
+# Where each profile link must point: the first host is the one named in messages.
+PROFILE_HOSTS = {
+    "x": ("X", ("x.com", "twitter.com")),
+    "bluesky": ("Bluesky", ("bsky.app",)),
+    "linkedin": ("LinkedIn", ("linkedin.com",)),
+}
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -89,7 +99,13 @@ class Author(SanitisedOnSaveMixin, models.Model):
         return Renditions.card_url(self.photo)
 
     def clean(self):
+        problems = {}
         if self.photo and not self.photo_alt.strip():
-            raise ValidationError(
-                {"photo_alt": "Describe the photo for readers who cannot see it."}
-            )
+            problems["photo_alt"] = "Describe the photo for readers who cannot see it."
+        for field, (label, hosts) in PROFILE_HOSTS.items():
+            url = getattr(self, field)
+            host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+            if url and host not in hosts:
+                problems[field] = f"Give the address of your {label} profile, on {hosts[0]}."
+        if problems:
+            raise ValidationError(problems)

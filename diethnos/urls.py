@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
 from reports.sitemaps import news_sitemap, site_sitemap
@@ -14,7 +14,14 @@ admin.site.site_title = f"{settings.SITE_NAME} editors' desk"
 admin.site.index_title = "Reports, authors, regions and topics"
 
 urlpatterns = [
+    # Offers "Forgotten your password?" on the editors' desk sign-in page.
+    path(
+        "admin/password_reset/",
+        RedirectView.as_view(pattern_name="password_reset"),
+        name="admin_password_reset",
+    ),
     path("admin/", admin.site.urls),
+    path("accounts/", include("authors.account_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", site_sitemap, name="sitemap"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),

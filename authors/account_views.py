@@ -1,0 +1,74 @@
+"""Contributors' own pages under /accounts/: signing in, passwords, invitations, the profile."""
+
+from csp.decorators import csp_update
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from js_asset import Media
+
+from .forms import ProfileForm
+from .invitations import invite_token_generator
+from .models import Author
+
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# The base styles the rich-text editor (Tiptap, in django-prose-editor 0.28) injects as a
+# <style> element: allowed by their hash rather than by allowing any inline style.
+EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self):
+        # Links in e-mails point at the public address, not at whichever host was asked.
+        return {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
+
+
+class InviteAcceptView(auth_views.PasswordResetConfirmView):
+    """The link of an invitation: the contributor chooses a password and is signed in."""
+
+    template_name = "accounts/invite_accept.html"
+    token_generator = invite_token_generator
+    post_reset_login = True
+    post_reset_login_backend = SESSION_BACKEND
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            f"Welcome. You sign in as “{form.user.get_username()}” from now on. "
+            "Check your profile below: it is what readers see.",
+        )
+        return response
+
+
+@never_cache
+@login_required
+@csp_update({"style-src": [EDITOR_STYLE_HASH]})
+def profile(request):
+    author = Author.objects.filter(user=request.user).first()
+    if author is None:
+        return render(request, "accounts/no_profile.html")
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=author)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    # The rich-text editor loads through an inline import map: let it run under the CSP.
+    media = Media.from_media(form.media, nonce=request.csp_nonce)
+    return render(
+        request, "accounts/profile.html", {"form": form, "author": author, "media": media}
+    )

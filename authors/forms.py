@@ -1,0 +1,47 @@
+from django import forms
+
+from .models import Author
+
+
+class ProfileForm(forms.ModelForm):
+    """What contributors keep up themselves on their public author page."""
+
+    class Meta:
+        model = Author
+        fields = [
+            "name",
+            "role_line",
+            "short_bio",
+            "bio",
+            "photo",
+            "photo_alt",
+            "expertise",
+            "website",
+            "email",
+            "show_email",
+            "x",
+            "bluesky",
+            "linkedin",
+            "orcid",
+        ]
+        labels = {
+            "short_bio": "Short bio",
+            "bio": "Longer bio",
+            "expertise": "Topics you cover",
+        }
+        help_texts = {
+            "name": "As it appears in bylines.",
+            "bio": "Shown on your author page. Bold, italics, links and lists.",
+            "photo": "A JPEG, PNG or WebP portrait, at least 400 pixels square works best.",
+            "photo_alt": 'What the photo shows, for readers who cannot see it: "Nikolas '
+            'Papadopoulos, smiling, in front of a bookcase".',
+            "email": "Editors write to you here. It is shown on your page only if you tick the "
+            "box below.",
+            "x": "The full address, e.g. https://x.com/yourname.",
+            "bluesky": "The full address, e.g. https://bsky.app/profile/you.bsky.social.",
+            "linkedin": "The full address, e.g. https://www.linkedin.com/in/yourname.",
+        }
+        widgets = {
+            "short_bio": forms.Textarea(attrs={"rows": 4, "maxlength": 600}),
+            "expertise": forms.CheckboxSelectMultiple,
+        }
