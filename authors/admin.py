@@ -1,3 +1,5 @@
+from smtplib import SMTPException
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -61,6 +63,13 @@ class AuthorAdmin(admin.ModelAdmin):
                 invite(author, invited_by=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.WARNING)
+            except (OSError, SMTPException) as error:
+                self.message_user(
+                    request,
+                    f"The account of {author.name} is ready, but the e-mail could not be sent "
+                    f"({error}). Try the invitation again later.",
+                    messages.ERROR,
+                )
             else:
                 invited.append(author.name)
         if invited:

@@ -51,13 +51,32 @@ def invite_url(user):
     return settings.SITE_URL + path
 
 
-@transaction.atomic
 def invite(author, invited_by=None):
     """Give ``author`` an account (or reuse the one not yet taken up) and e-mail the link.
 
     The account is a staff member of the Contributors group, so the contributor can also
-    write reports in the editors' desk. Raises ValidationError when there is nobody to invite.
+    write reports in the editors' desk. Raises ValidationError when there is nobody to
+    invite; a failure to send the e-mail (OSError, SMTPException) leaves the account ready,
+    and inviting again re-sends it.
     """
+    user = _account_for(author)
+    context = {
+        "author": author,
+        "user": user,
+        "invited_by": invited_by,
+        "url": invite_url(user),
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    subject = render_to_string("accounts/email/invite_subject.txt", context).strip()
+    body = render_to_string("accounts/email/invite.txt", context)
+    send_mail(subject, body, None, [author.email])
+    return user
+
+
+@transaction.atomic
+def _account_for(author):
     if not author.email:
         raise ValidationError(f"{author.name} has no e-mail address: add one to the profile.")
     user = author.user
@@ -74,17 +93,4 @@ def invite(author, invited_by=None):
     if author.user_id != user.pk:
         author.user = user
         author.save(update_fields=["user", "updated_at"])
-
-    context = {
-        "author": author,
-        "user": user,
-        "invited_by": invited_by,
-        "url": invite_url(user),
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-    }
-    subject = render_to_string("accounts/email/invite_subject.txt", context).strip()
-    body = render_to_string("accounts/email/invite.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [author.email]))
     return user

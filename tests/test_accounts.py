@@ -270,3 +270,17 @@ def test_the_author_list_shows_who_has_an_account_and_who_is_invited(client):
     page = client.get(reverse("admin:authors_author_changelist")).content.decode()
     assert "invited (invited)" in page
     assert ">member<" in page
+
+
+def test_an_invitation_that_cannot_be_sent_says_so_and_can_be_sent_again(client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    author = AuthorFactory(name="Amara Okafor", email="amara@example.org")
+    response = invite_through_admin(client, author)
+    assert "is ready, but the e-mail could not be sent" in response.content.decode()
+    author.refresh_from_db()
+    assert author.user is not None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = invite_through_admin(client, author)
+    assert "Invitation sent to Amara Okafor." in response.content.decode()
+    assert len(mail.outbox) == 1

@@ -1,4 +1,6 @@
-// Shows the photo a contributor has chosen before the profile is saved.
+// The profile form: a preview of the chosen photo before saving, and an accessible name for
+// the rich-text editor (it replaces the labelled textarea with an unlabelled editable area).
+
 document.querySelectorAll("[data-photo-preview]").forEach((figure) => {
   const input = document.getElementById(figure.dataset.photoPreview);
   if (!input) return;
@@ -15,10 +17,19 @@ document.querySelectorAll("[data-photo-preview]").forEach((figure) => {
       const img = document.createElement("img");
       img.src = reader.result;
       img.alt = "Preview of the photo you chose";
-      img.className = "preview-image";
       figure.insertBefore(img, caption);
       caption.textContent = "Preview: saved when you save the profile";
     });
     reader.readAsDataURL(file);
   });
 });
+
+function nameEditors() {
+  document.querySelectorAll(".field [contenteditable]:not([aria-label])").forEach((editable) => {
+    const textarea = editable.closest(".field").querySelector("textarea[id]");
+    const label = textarea && document.querySelector(`label[for="${textarea.id}"]`);
+    if (label) editable.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
+  });
+}
+new MutationObserver(nameEditors).observe(document.body, { childList: true, subtree: true });
+nameEditors();
