@@ -5,6 +5,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from reports import views as report_views
 from reports.sitemaps import news_sitemap, site_sitemap
 
 from . import views
@@ -25,6 +26,8 @@ urlpatterns = [
         ),
         name="robots",
     ),
+    # Before any other "accounts/" routes, so that none of them can shadow it.
+    path("accounts/reports/", report_views.my_reports, name="my-reports"),
     path("regions/", include("tags.urls.regions")),
     path("topics/", include("tags.urls.topics")),
     path("authors/", include("authors.urls")),
