@@ -15,6 +15,8 @@ admin.site.site_title = f"{settings.SITE_NAME} editors' desk"
 admin.site.index_title = "Reports, authors, regions and topics"
 
 urlpatterns = [
+    # Before the other "accounts/" routes, so that none of them can shadow it.
+    path("accounts/reports/", report_views.my_reports, name="my-reports"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", site_sitemap, name="sitemap"),
@@ -26,8 +28,6 @@ urlpatterns = [
         ),
         name="robots",
     ),
-    # Before any other "accounts/" routes, so that none of them can shadow it.
-    path("accounts/reports/", report_views.my_reports, name="my-reports"),
     path("regions/", include("tags.urls.regions")),
     path("topics/", include("tags.urls.topics")),
     path("authors/", include("authors.urls")),
