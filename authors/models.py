@@ -28,6 +28,21 @@ class AuthorQuerySet(models.QuerySet):
         )
 
 
+class AuthorSlugHistory(models.Model):
+    """A slug an author no longer uses: their old addresses redirect to the current ones."""
+
+    author = models.ForeignKey("Author", on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=120, unique=True)
+    retired_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "former slug"
+        verbose_name_plural = "author slug history"
+
+    def __str__(self):
+        return self.slug
+
+
 class Author(SanitisedOnSaveMixin, models.Model):
     """A person with a byline: a staff analyst, a contributor who signs in, or a guest."""
 
@@ -105,18 +120,3 @@ class Author(SanitisedOnSaveMixin, models.Model):
             raise ValidationError(
                 {"photo_alt": "Describe the photo for readers who cannot see it."}
             )
-
-
-class AuthorSlugHistory(models.Model):
-    """A slug an author no longer uses: their old addresses redirect to the current ones."""
-
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="old_slugs")
-    slug = models.SlugField(max_length=120, unique=True)
-    retired_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "former slug"
-        verbose_name_plural = "author slug history"
-
-    def __str__(self):
-        return self.slug
