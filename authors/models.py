@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django_prose_editor.fields import ProseEditorField
 
@@ -36,6 +36,21 @@ class AuthorQuerySet(models.QuerySet):
                 "report_links", filter=models.Q(report_links__report__in=reports)
             )
         )
+
+
+class AuthorSlugHistory(models.Model):
+    """A slug an author no longer uses: their old addresses redirect to the current ones."""
+
+    author = models.ForeignKey("Author", on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=120, unique=True)
+    retired_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "former slug"
+        verbose_name_plural = "author slug history"
+
+    def __str__(self):
+        return self.slug
 
 
 class Author(SanitisedOnSaveMixin, models.Model):
@@ -89,6 +104,18 @@ class Author(SanitisedOnSaveMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        stored = Author.objects.filter(pk=self.pk).values_list("slug", flat=True)
+        previous = stored.first() if self.pk else None
+        super().save(*args, **kwargs)
+        if previous == self.slug:
+            return
+        # A slug in use answers for its author, whoever used it before; the old one redirects.
+        AuthorSlugHistory.objects.filter(slug=self.slug).delete()
+        if previous:
+            AuthorSlugHistory.objects.update_or_create(slug=previous, defaults={"author": self})
 
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})

@@ -1,9 +1,10 @@
 from django.apps import apps
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from diethnos.pagination import paginate
 
 from .models import Author
+from .redirects import redirect_from_old_slug
 
 
 def _published():
@@ -17,7 +18,9 @@ def author_index(request):
 
 
 def author_detail(request, slug):
-    author = get_object_or_404(Author.objects.active().prefetch_related("expertise"), slug=slug)
+    author = Author.objects.active().prefetch_related("expertise").filter(slug=slug).first()
+    if author is None:
+        return redirect_from_old_slug(request, slug, "authors:detail")
     reports = _published().with_cards().newest_first().filter(authors=author)
     return render(
         request,

@@ -5,6 +5,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
+from reports import views as report_views
 from reports.sitemaps import news_sitemap, site_sitemap
 
 from . import views
@@ -21,6 +22,8 @@ urlpatterns = [
         name="admin_password_reset",
     ),
     path("admin/", admin.site.urls),
+    # Before the other "accounts/" routes, so that none of them can shadow it.
+    path("accounts/reports/", report_views.my_reports, name="my-reports"),
     path("accounts/", include("authors.account_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", site_sitemap, name="sitemap"),

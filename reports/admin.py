@@ -302,7 +302,8 @@ class ReportAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        # What ModelAdmin.save_model does, naming who saved in case the report goes to review.
+        obj.save(submitted_by=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -329,7 +330,7 @@ class ReportAdmin(VersionAdmin):
 
     @admin.action(description="Send selected reports for review")
     def send_for_review(self, request, queryset):
-        sent = [report for report in queryset if report.submit_for_review()]
+        sent = [report for report in queryset if report.submit_for_review(request.user)]
         self.message_user(request, f"{len(sent)} report(s) sent for review.", messages.SUCCESS)
 
     @admin.action(

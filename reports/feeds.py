@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from authors.models import Author
+from authors.redirects import redirect_from_old_slug
 from diethnos.site import absolute_url
 from tags.models import Region, Topic
 
@@ -124,6 +126,12 @@ class TopicReportsFeed(ReportsOnFeed):
 
 class AuthorReportsFeed(ReportsOnFeed):
     route = "authors:feed"
+
+    def __call__(self, request, slug):
+        try:
+            return super().__call__(request, slug=slug)
+        except Http404:
+            return redirect_from_old_slug(request, slug, self.route)
 
     def pages(self):
         return Author.objects.active()

@@ -18,6 +18,8 @@ from diethnos.renditions import HERO, Renditions
 from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
 from tags.models import Region, Topic
 
+from . import notifications
+
 MAX_KEY_POINTS = 10
 KEY_POINT_MAX_LENGTH = 400
 # A full stop, question or exclamation mark after a word of four or more letters, then a capital:
@@ -198,12 +200,17 @@ class Report(SanitisedOnSaveMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, submitted_by=None, **kwargs):
+        """Save; ``submitted_by`` (the person saving) is named to the editors if the report
+        goes to review."""
         if self.status == self.Status.PUBLISHED:
             self.mark_published()
+        goes_to_review = self._goes_to_review()
         if self.pk is not None:
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
+        if goes_to_review:
+            notifications.review_requested(self, submitted_by)
 
     def get_absolute_url(self):
         return reverse("reports:detail", kwargs={"slug": self.slug})
@@ -308,12 +315,20 @@ class Report(SanitisedOnSaveMixin, models.Model):
         self.status = self.Status.WITHDRAWN
         self.save()
 
-    def submit_for_review(self):
+    def submit_for_review(self, submitted_by=None):
+        """Send a draft for review (the editors are told by e-mail); False if not a draft."""
         if self.status == self.Status.DRAFT:
             self.status = self.Status.IN_REVIEW
-            self.save()
+            self.save(submitted_by=submitted_by)
             return True
         return False
+
+    def _goes_to_review(self):
+        """Whether this save puts the report in review: new, or from another status."""
+        if self.status != self.Status.IN_REVIEW:
+            return False
+        stored = Report.objects.filter(pk=self.pk, status=self.Status.IN_REVIEW)
+        return self.pk is None or not stored.exists()
 
 
 class TaggedReport(TaggedItemBase):

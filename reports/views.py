@@ -1,16 +1,18 @@
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import add_never_cache_headers
+from django.views.decorators.cache import add_never_cache_headers, never_cache
 
 from diethnos.pagination import paginate
 from tags.models import Region, Topic
 
 from .models import Report
-from .permissions import may_preview
+from .permissions import may_change_own, may_preview, may_preview_own
 
 LATEST_ON_HOME = 6
 PER_REGION_ON_HOME = 3
 RELATED = 4
+MY_REPORTS_PER_PAGE = 50
 
 
 def home(request):
@@ -70,3 +72,27 @@ def report_detail(request, slug):
     if preview or report.was_withdrawn:
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@never_cache
+@login_required
+def my_reports(request):
+    """The signed-in author's own reports in every status, with links to work on them."""
+    user = request.user
+    author = getattr(user, "author", None)
+    page = None
+    if author is not None:
+        reports = Report.objects.owned_by(user).order_by("-updated_at", "-pk")
+        page = paginate(request, reports, per_page=MY_REPORTS_PER_PAGE)
+        for report in page:
+            report.may_change = may_change_own(user, report)
+    return render(
+        request,
+        "reports/my_reports.html",
+        {
+            "author": author,
+            "page": page,
+            "may_add": user.is_staff and user.has_perm("reports.add_report"),
+            "may_preview": may_preview_own(user),
+        },
+    )
