@@ -14,6 +14,8 @@ from diethnos.richtext import BIO_EXTENSIONS, SanitisedOnSaveMixin
 orcid_validator = RegexValidator(
     r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
     "Give the full ORCID iD, like https://orcid.org/0000-0002-1825-0097.",
+    # Not "invalid": the URL field would show its own message in place of this one.
+    code="invalid_orcid",
 )
 
 
