@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ExpressionWrapper, Prefetch, Q, prefetch_related_objects
@@ -18,7 +19,7 @@ from diethnos.renditions import HERO, Renditions
 from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
 from tags.models import Region, Topic
 
-from . import notifications
+from . import notifications, search
 
 MAX_KEY_POINTS = 10
 KEY_POINT_MAX_LENGTH = 400
@@ -110,6 +111,10 @@ class ReportQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 
+    def search(self, text):
+        """Reports matching the words of ``text``, best first (see ``reports.search``)."""
+        return search.matching(self, text)
+
 
 class Report(SanitisedOnSaveMixin, models.Model):
     class Kind(models.TextChoices):
@@ -189,6 +194,8 @@ class Report(SanitisedOnSaveMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped on every save; a form that carries an older number was overtaken by another save.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Kept up to date by reports.search (PostgreSQL); GIN-indexed there by migration 0004.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ReportQuerySet.as_manager()
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("reports/", views.report_list, name="list"),
     path("reports/<slug:slug>/", views.report_detail, name="detail"),
+    path("search/", views.search, name="search"),
     path("feed/", feeds.LatestReportsFeed(), name="feed"),
 ]

@@ -6,6 +6,7 @@ from django.views.decorators.cache import add_never_cache_headers, never_cache
 from diethnos.pagination import paginate
 from tags.models import Region, Topic
 
+from .forms import SearchForm
 from .models import Report
 from .permissions import may_change_own, may_preview, may_preview_own
 
@@ -48,6 +49,19 @@ def report_list(request):
             "kind_label": Report.Kind(kind).label if kind else "",
             "kinds": Report.Kind.choices,
         },
+    )
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    page = None
+    if form.is_searching:
+        page = paginate(request, form.results(Report.objects.published().with_cards()))
+    return render(
+        request,
+        "reports/search.html",
+        {"form": form, "page": page},
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

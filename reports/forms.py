@@ -1,0 +1,98 @@
+"""The readers' search form: words, and filters by region, topic, author, kind and dates."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from authors.models import Author
+from tags.models import Region, Topic
+
+from .models import Report
+
+MAX_QUERY_LENGTH = 200
+
+
+def region_choices():
+    """Regions for a <select>: the M49 tree indented, the groupings, then the countries."""
+    tree, groups, countries = [], [], []
+    for slug, name, kind, path in Region.objects.order_by("path", "name").values_list(
+        "slug", "name", "kind", "path"
+    ):
+        if kind == Region.Kind.GROUP:
+            groups.append((slug, name))
+        elif kind == Region.Kind.COUNTRY:
+            countries.append((slug, name))
+        else:
+            depth = max(path.count("/") - 2, 0)
+            tree.append((slug, "\u2003" * depth + name))
+    countries.sort(key=lambda choice: choice[1])
+    return [
+        ("", "Anywhere"),
+        ("Regions", tree),
+        ("Groupings", groups),
+        ("Countries and territories", countries),
+    ]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Words", required=False, max_length=MAX_QUERY_LENGTH)
+    region = forms.ChoiceField(required=False)
+    topic = forms.ModelChoiceField(
+        Topic.objects.order_by("name"), to_field_name="slug", required=False, empty_label="Any"
+    )
+    author = forms.ModelChoiceField(
+        Author.objects.active().order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any",
+    )
+    kind = forms.ChoiceField(choices=[("", "Any"), *Report.Kind.choices], required=False)
+    since = forms.DateField(
+        label="Published from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Published until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = region_choices()
+
+    def clean_q(self):
+        # Control characters (a NUL byte above all) have no place in a search and upset
+        # PostgreSQL; collapse the rest of the white space.
+        text = "".join(char if char.isprintable() else " " for char in self.cleaned_data["q"])
+        return " ".join(text.split())
+
+    def clean_region(self):
+        slug = self.cleaned_data["region"]
+        return Region.objects.get(slug=slug) if slug else None
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise ValidationError("The first date must not be after the second.")
+        return cleaned
+
+    @property
+    def is_searching(self):
+        """Whether the reader asked for anything: words or at least one filter."""
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+    def results(self, reports):
+        """``reports`` narrowed to what the form asks for: best match first when there are
+        words, newest first otherwise."""
+        data = self.cleaned_data
+        if data["region"]:
+            reports = reports.in_region(data["region"])
+        if data["topic"]:
+            reports = reports.filter(topics=data["topic"])
+        if data["author"]:
+            reports = reports.filter(authors=data["author"])
+        if data["kind"]:
+            reports = reports.filter(kind=data["kind"])
+        if data["since"]:
+            reports = reports.filter(publish_at__date__gte=data["since"])
+        if data["until"]:
+            reports = reports.filter(publish_at__date__lte=data["until"])
+        return reports.search(data["q"]) if data["q"] else reports.newest_first()

@@ -1,0 +1,44 @@
+"""Keep the search vector of a report current when it or anything it is indexed by changes."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from tags.models import Topic
+
+from .models import KeyPoint, Report, TaggedReport
+from .search import reindex_on_commit
+
+
+@receiver(post_save, sender=Report)
+def report_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reindex_on_commit(instance.pk)
+
+
+@receiver([post_save, post_delete], sender=KeyPoint)
+def key_point_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reindex_on_commit(instance.report_id)
+
+
+@receiver([post_save, post_delete], sender=TaggedReport)
+def topic_tagged(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reindex_on_commit(instance.content_object_id)
+
+
+@receiver(m2m_changed, sender=Report.regions.through)
+@receiver(m2m_changed, sender=TaggedReport)  # sent by taggit's manager: topics.add(), set()...
+def regions_or_topics_changed(sender, instance, action, reverse=False, **kwargs):
+    if action.startswith("post_") and isinstance(instance, Report):
+        reindex_on_commit(instance.pk)
+
+
+@receiver(post_save, sender=Topic)
+def topic_renamed(sender, instance, created, raw=False, **kwargs):
+    if created or raw:
+        return
+    for report_id in TaggedReport.objects.filter(tag=instance).values_list(
+        "content_object_id", flat=True
+    ):
+        reindex_on_commit(report_id)
