@@ -179,6 +179,7 @@ def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_the_desk(c
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
     assert "Disallow: /accounts/" in lines
+    assert "Disallow: /search/" in lines
     assert "Sitemap: https://news.example.org/sitemap.xml" in lines
     assert "Sitemap: https://news.example.org/news-sitemap.xml" in lines
 
