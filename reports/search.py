@@ -9,6 +9,7 @@ generated column cannot read related rows. Elsewhere (SQLite) words are matched 
 import threading
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -16,8 +17,8 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connections, transaction
-from django.db.models import F, Q, TextField, Value
-from django.utils.html import strip_tags
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 
 # Around the matched words in a headline: characters no report contains, replaced by <mark>
 # once the rest is escaped (see the ``highlight`` template filter).
@@ -31,34 +32,60 @@ def uses_full_text(db_alias="default"):
     return connections[db_alias].vendor == "postgresql"
 
 
-def _vector(text, weight):
-    config = settings.SEARCH_CONFIG
-    return SearchVector(Value(text, output_field=TextField()), weight=weight, config=config)
+def _text_of(rows, field, key):
+    """The ``field`` of every row of ``rows`` that belongs to the report, as one text."""
+    return Coalesce(
+        Subquery(
+            rows.filter(**{key: OuterRef("pk")})
+            .values(key)
+            .annotate(text=StringAgg(field, " "))
+            .values("text")
+        ),
+        Value(""),
+        output_field=TextField(),
+    )
+
+
+def _vector(weight, *parts):
+    spaced = [piece for part in parts for piece in (part, Value(" "))]
+    text = Concat(*spaced, output_field=TextField()) if len(parts) > 1 else parts[0]
+    return SearchVector(text, weight=weight, config=settings.SEARCH_CONFIG)
+
+
+def document():
+    """The weighted vector of a report, as an expression over its row and related rows.
+
+    HTML tags in the body are not indexed: PostgreSQL's parser tells them from words.
+    """
+    from tags.models import Region
+
+    from .models import KeyPoint, Report, TaggedReport
+
+    regions = Report.regions.through.objects.all()
+    primary = Coalesce(
+        Subquery(Region.objects.filter(pk=OuterRef("primary_region_id")).values("name")[:1]),
+        Value(""),
+        output_field=TextField(),
+    )
+    return (
+        _vector("A", F("title"))
+        + _vector("B", F("summary"), _text_of(KeyPoint.objects.all(), "text", "report"))
+        + _vector(
+            "C",
+            primary,
+            _text_of(regions, "region__name", "report"),
+            _text_of(TaggedReport.objects.all(), "tag__name", "content_object"),
+        )
+        + _vector("D", F("body"))
+    )
 
 
 def reindex(report_ids):
-    """Rebuild the stored search vector of these reports (PostgreSQL only)."""
+    """Rebuild the stored search vector of these reports, in one query (PostgreSQL only)."""
     from .models import Report
 
-    if not report_ids or not uses_full_text():
-        return
-    reports = Report.objects.filter(pk__in=report_ids).prefetch_related(
-        "key_points", "topics", "regions", "primary_region"
-    )
-    for report in reports:
-        regions = {region.name for region in report.regions.all()}
-        if report.primary_region:
-            regions.add(report.primary_region.name)
-        words = [
-            (report.title, "A"),
-            (" ".join([report.summary, *(point.text for point in report.key_points.all())]), "B"),
-            (" ".join([*sorted(regions), *(topic.name for topic in report.topics.all())]), "C"),
-            (strip_tags(report.body), "D"),
-        ]
-        vector = _vector(*words[0])
-        for text, weight in words[1:]:
-            vector = vector + _vector(text, weight)
-        Report.objects.filter(pk=report.pk).update(search_vector=vector)
+    if report_ids and uses_full_text():
+        Report.objects.filter(pk__in=report_ids).update(search_vector=document())
 
 
 def reindex_on_commit(report_id):
