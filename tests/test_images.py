@@ -21,6 +21,7 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from authors.models import Author
+from diethnos.renditions import CARD_SIZE, SquareCrop
 from diethnos.templatetags.pictures import picture_sources
 from reports.models import Report
 
@@ -362,6 +363,51 @@ def test_renditions_can_be_regenerated_after_the_sizes_change(settings):
     picture = picture_sources(report.hero_image)
     for candidate in picture.sources[0].srcset.split(", "):
         assert (settings.MEDIA_ROOT / url_to_name(candidate.split()[0])).exists()
+
+
+def rendition_files(settings):
+    return sorted((settings.MEDIA_ROOT / "renditions").rglob("*.*"))
+
+
+def regenerate(*args):
+    call_command("regenerate_renditions", *args, stdout=StringIO(), stderr=StringIO())
+
+
+def test_forced_regeneration_rewrites_a_damaged_rendition_under_its_own_name(settings):
+    report_with_hero(size=(2000, 1000))
+    files = rendition_files(settings)
+    damaged = files[0]
+    damaged.write_bytes(b"not an image")
+    regenerate("--force")
+    assert rendition_files(settings) == files  # no copies under other names
+    with Image.open(damaged) as image:
+        assert image.width in (480, 800, 1200, 1600)
+
+
+def test_forced_regeneration_applies_changed_processing_in_place(settings, monkeypatch):
+    upload_photo(image_upload("me.png", size=(300, 500), image_format="PNG"))
+    files = rendition_files(settings)
+    monkeypatch.setattr(SquareCrop, "process", lambda self, image: image.crop((0, 0, 50, 50)))
+    regenerate("--force")
+    assert rendition_files(settings) == files
+    sizes = []
+    for path in files:
+        with Image.open(path) as image:
+            sizes.append(image.size)
+    assert sorted(sizes) == [(50, 50)] * 6 + [CARD_SIZE]  # the squares, then the card
+
+
+def test_regeneration_without_force_only_writes_missing_renditions(settings):
+    report_with_hero(size=(2000, 1000))
+    files = rendition_files(settings)
+    damaged, missing = files[0], files[1]
+    damaged.write_bytes(b"left alone")
+    missing.unlink()
+    regenerate()
+    assert rendition_files(settings) == files
+    assert damaged.read_bytes() == b"left alone"
+    with Image.open(missing) as image:
+        assert image.width in (480, 800, 1200, 1600)
 
 
 def test_the_media_storage_is_chosen_by_the_environment():
