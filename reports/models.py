@@ -250,6 +250,15 @@ class Report(SanitisedOnSaveMixin, models.Model):
         return self.updated_at if self.updated_at - since > MATERIAL_CHANGE else None
 
     @property
+    def modified_at(self):
+        """When the report last changed for readers: its latest update, else its publication.
+
+        What feeds, sitemaps and structured data give as the last modification. Reads the
+        prefetched notes.
+        """
+        return self.updated_on or self.first_published_at
+
+    @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and not self.is_public
 
