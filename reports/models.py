@@ -350,10 +350,12 @@ class KeyPoint(models.Model):
     def __str__(self):
         return self.text
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Tidy the spacing before the field's own checks, so that spaces alone count as blank.
         self.text = " ".join(self.text.split())
-        if not self.text:
-            raise ValidationError({"text": "A key point cannot be empty."})
+        super().clean_fields(exclude)
+
+    def clean(self):
         if SENTENCE_BREAK.search(self.text):
             raise ValidationError(
                 {"text": "Keep each key point to one sentence; add another point for the next."}

@@ -114,6 +114,15 @@ def test_key_points_must_be_one_short_sentence_each_and_at_most_ten(editor_clien
     assert not Report.objects.exists()
 
 
+def test_an_over_long_key_point_is_told_only_that_it_is_too_long(editor_client):
+    response = editor_client.post(ADD, report_form_data(key_points=["A long point " * 40]))
+    html = response.content.decode().replace("&#x27;", "'")
+    lists = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)
+    errors = [error for found in lists for error in re.findall(r"<li>(.*?)</li>", found, re.S)]
+    assert len(errors) == 1
+    assert "at most 400 characters" in errors[0]
+
+
 def test_abbreviations_are_not_mistaken_for_a_second_sentence(editor_client):
     data = report_form_data(key_points=["Gen. Syrskyi met U.S. officials in Kyiv."])
     assert editor_client.post(ADD, data).status_code == 302
