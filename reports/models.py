@@ -5,7 +5,19 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -25,6 +37,17 @@ KEY_POINT_MAX_LENGTH = 400
 SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
 # A save this long after publication shows as an update; earlier ones are part of publishing.
 MATERIAL_CHANGE = timedelta(days=1)
+
+
+def count_of(rows):
+    """How many ``rows`` there are (a queryset filtered on ``OuterRef``), as an expression."""
+    counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Subquery(counted, output_field=models.IntegerField())
+
+
+def is_true(condition):
+    """1 where ``condition`` holds, else 0."""
+    return Case(When(condition, then=1), default=0)
 
 
 def bylines():
@@ -50,24 +73,44 @@ class ReportQuerySet(models.QuerySet):
         )
 
     def related_to(self, report):
-        """Other reports sharing a region or a topic with ``report``, newest first.
+        """Other reports sharing regions or topics with ``report``, those sharing most first.
 
-        Reads the report's regions and topics from its prefetched rows (see ``for_page``).
+        Each shared region scores 2 and each shared topic 1; sharing the report's primary region
+        scores 1 more. Equal scores go newest first. Reads the report's regions and topics from
+        its prefetched rows (see ``for_page``).
         """
         region_ids = {region.pk for region in report.regions.all()}
         if report.primary_region_id:
             region_ids.add(report.primary_region_id)
         topic_ids = [topic.pk for topic in report.topics.all()]
-        tagged = Report.regions.through.objects.filter(region_id__in=region_ids)
-        filed = TaggedReport.objects.filter(tag_id__in=topic_ids)
-        return (
-            self.filter(
-                Q(primary_region_id__in=region_ids)
-                | Q(pk__in=tagged.values("report_id"))
-                | Q(pk__in=filed.values("content_object_id"))
+        region_links = Report.regions.through.objects
+        topic_links = TaggedReport.objects
+        sharing = (
+            Q(primary_region_id__in=region_ids)
+            | Q(pk__in=region_links.filter(region_id__in=region_ids).values("report_id"))
+            | Q(pk__in=topic_links.filter(tag_id__in=topic_ids).values("content_object_id"))
+        )
+
+        tagged = region_links.filter(report_id=OuterRef("pk"))
+        score = Value(0)
+        if region_ids:
+            # A primary region that is also among the tagged ones counts once.
+            primary_untagged = ~Exists(tagged.filter(region_id=OuterRef("primary_region_id")))
+            shared_primary = is_true(Q(primary_region_id__in=region_ids) & primary_untagged)
+            score += 2 * (count_of(tagged.filter(region_id__in=region_ids)) + shared_primary)
+        if report.primary_region_id:
+            primary = report.primary_region_id
+            score += is_true(
+                Q(primary_region_id=primary) | Exists(tagged.filter(region_id=primary))
             )
+        if topic_ids:
+            filed = topic_links.filter(content_object_id=OuterRef("pk"), tag_id__in=topic_ids)
+            score += count_of(filed)
+        return (
+            self.filter(sharing)
             .exclude(pk=report.pk)
-            .newest_first()
+            .annotate(shared=score)
+            .order_by("-shared", "-publish_at", "-pk")
         )
 
     def owned_by(self, user):
