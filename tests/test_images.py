@@ -5,6 +5,7 @@ import re
 import struct
 import subprocess
 import sys
+import tomllib
 import zlib
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -435,3 +436,10 @@ def test_the_media_storage_is_chosen_by_the_environment():
         "diethnos-media",
         "https://s3.example.org",
     ]
+
+
+def test_s3_media_storage_installs_as_a_pinned_extra():
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    [requirement] = extras["s3"]
+    assert re.fullmatch(r"django-storages\[s3\]==[\d.]+", requirement)
