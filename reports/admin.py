@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -180,8 +181,10 @@ class RegionFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         from tags.models import Region
 
-        used = Report.regions.through.objects.values("region_id")
-        return Region.objects.filter(pk__in=used).values_list("slug", "name")
+        tagged = Report.regions.through.objects.values("region_id")
+        primary = Report.objects.values("primary_region_id")
+        used = Region.objects.filter(Q(pk__in=tagged) | Q(pk__in=primary))
+        return used.values_list("slug", "name")
 
     def queryset(self, request, queryset):
         from tags.models import Region
