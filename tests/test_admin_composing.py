@@ -1,8 +1,10 @@
 """Composing a report in the editors' desk, with its inlines, through real admin requests."""
 
 import re
+import warnings
 
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
 from django.urls import reverse
 
 from reports.models import Report
@@ -232,3 +234,14 @@ def test_topics_merge_into_the_one_used_most(editor_client):
     assert list(both.topics.all()) == [keep]
     assert list(only_duplicate.topics.all()) == [keep]
     assert not duplicate.__class__.objects.filter(pk=duplicate.pk).exists()
+
+
+def test_the_topic_search_offers_topics_in_alphabetical_order(editor_client):
+    for name in ("Sanctions", "Energy security", "Migration"):
+        TopicFactory(name=name)
+    query = {"app_label": "reports", "model_name": "report", "field_name": "topics", "term": ""}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        response = editor_client.get(reverse("admin:autocomplete"), query)
+    names = [result["text"] for result in response.json()["results"]]
+    assert names == ["Energy security", "Migration", "Sanctions"]
