@@ -311,6 +311,17 @@ def test_the_report_page_offers_webp_and_jpeg_renditions_with_dimensions():
     assert report.hero_image.url not in html  # the original is never sent to readers
 
 
+def test_byline_photos_load_as_usual_leaving_priority_to_the_hero_image():
+    author = AuthorFactory()
+    upload_photo(image_upload("me.jpg", size=(500, 500)), author)
+    report = report_with_hero(size=(2000, 1000), authors=[author])
+    html = Client().get(report.get_absolute_url()).content.decode()
+    [hero] = re.findall(r'<img [^>]*alt="Smoke over the port."[^>]*>', html)
+    [byline] = re.findall(r'<img [^>]*sizes="2.5rem"[^>]*>', html)
+    assert 'fetchpriority="high"' in hero
+    assert "fetchpriority" not in byline and 'loading="lazy"' not in byline
+
+
 def test_the_author_page_offers_square_renditions():
     author = AuthorFactory()
     upload_photo(image_upload("me.jpg", size=(500, 500)), author)
