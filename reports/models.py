@@ -60,6 +60,10 @@ class ReportQuerySet(models.QuerySet):
         """The one definition of what readers may see."""
         return self.filter(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Reports published for a time still to come: they go public by themselves then."""
+        return self.filter(status=Report.Status.PUBLISHED, publish_at__gt=timezone.now())
+
     def in_region(self, region):
         """Reports tagged with ``region`` or anything it covers, each once.
 
@@ -303,6 +307,7 @@ class Report(SanitisedOnSaveMixin, models.Model):
 
     @property
     def is_scheduled(self):
+        """Whether the report is among ``Report.objects.scheduled()``."""
         return self.status == self.Status.PUBLISHED and not self.is_public
 
     @property
