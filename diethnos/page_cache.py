@@ -12,7 +12,6 @@ import time
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "content-version"
@@ -41,7 +40,7 @@ def seconds_to_next_publication(version):
     if when is None:
         Report = apps.get_model("reports", "Report")
         upcoming = (
-            Report.objects.filter(status=Report.Status.PUBLISHED, publish_at__gt=timezone.now())
+            Report.objects.scheduled()
             .order_by("publish_at")
             .values_list("publish_at", flat=True)
             .first()

@@ -104,9 +104,21 @@ class Renditions:
             register.source_group(spec_id, source_group)
 
     def generate(self, image, force=False):
-        """Write every rendition of ``image`` (done by itself when the image is saved)."""
+        """Write the missing renditions of ``image``, or all of them again when ``force``.
+
+        Returns how many were written. (Done by itself when the image is saved.)
+        """
+        written = 0
         for spec_id in self.spec_ids:
-            ImageCacheFile(generator_registry.get(spec_id, source=image)).generate(force=force)
+            file = ImageCacheFile(generator_registry.get(spec_id, source=image))
+            if force:
+                # Storage never overwrites: it would save under a new name that nothing serves.
+                file.storage.delete(file.name)
+            elif file.storage.exists(file.name):
+                continue
+            file.generate(force=True)
+            written += 1
+        return written
 
     def rendered_sizes(self, width, height):
         """(size, width, height) of each distinct rendition of a ``width`` x ``height`` image,

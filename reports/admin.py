@@ -2,11 +2,16 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from tags.models import Topic
 
@@ -176,8 +181,10 @@ class RegionFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         from tags.models import Region
 
-        used = Report.regions.through.objects.values("region_id")
-        return Region.objects.filter(pk__in=used).values_list("slug", "name")
+        tagged = Report.regions.through.objects.values("region_id")
+        primary = Report.objects.values("primary_region_id")
+        used = Region.objects.filter(Q(pk__in=tagged) | Q(pk__in=primary))
+        return used.values_list("slug", "name")
 
     def queryset(self, request, queryset):
         from tags.models import Region
@@ -261,6 +268,51 @@ class ReportAdmin(VersionAdmin):
             if part in fieldsets or part in inlines
         ]
         return super().render_change_form(request, context, *args, **kwargs)
+
+    # -- history: reverting and recovering ---------------------------------------------------
+    # django-reversion reverts a revision before it checks anything, so each view checks first.
+
+    def report_to_change(self, request, object_id):
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        return report
+
+    def may_revert(self, request, revision):
+        """Whether the user may change every report ``revision`` would put back."""
+        ids = {
+            int(pk)
+            for pk in revision.version_set.get_for_model(Report).values_list("object_id", flat=True)
+        }
+        reports = list(self.get_queryset(request).filter(pk__in=ids))
+        # A report missing here was deleted or is not the user's: reverting would restore it.
+        if len(reports) < len(ids) and not can_publish(request.user):
+            return False
+        return all(self.has_change_permission(request, report) for report in reports)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.report_to_change(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        report = self.report_to_change(request, object_id)
+        versions = Version.objects.get_for_object_reference(Report, report.pk)
+        version = get_object_or_404(versions.select_related("revision"), pk=version_id)
+        if not self.may_revert(request, version.revision):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
 
     # -- what each role sees and may change ---------------------------------------------------
 

@@ -58,7 +58,8 @@ class LatestReportsFeed(Feed):
         return Report.objects.published()
 
     def items(self, obj):
-        reports = self.reports(obj).with_cards().prefetch_related("key_points", "regions", "topics")
+        reports = self.reports(obj).with_cards()
+        reports = reports.prefetch_related("key_points", "regions", "topics", "update_notes")
         return reports.newest_first()[:FEED_LENGTH]
 
     def item_title(self, item):
@@ -71,7 +72,7 @@ class LatestReportsFeed(Feed):
         return item.publish_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.modified_at
 
     def item_categories(self, item):
         topics = [topic.name for topic in item.topics.all()]

@@ -6,7 +6,19 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -30,6 +42,17 @@ SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
 MATERIAL_CHANGE = timedelta(days=1)
 
 
+def count_of(rows):
+    """How many ``rows`` there are (a queryset filtered on ``OuterRef``), as an expression."""
+    counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Subquery(counted, output_field=models.IntegerField())
+
+
+def is_true(condition):
+    """1 where ``condition`` holds, else 0."""
+    return Case(When(condition, then=1), default=0)
+
+
 def bylines():
     """Prefetch a report's bylines in order, with their authors."""
     return Prefetch("report_authors", ReportAuthor.objects.select_related("author"))
@@ -39,6 +62,10 @@ class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
         return self.filter(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Reports published for a time still to come: they go public by themselves then."""
+        return self.filter(status=Report.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def in_region(self, region):
         """Reports tagged with ``region`` or anything it covers, each once.
@@ -53,24 +80,44 @@ class ReportQuerySet(models.QuerySet):
         )
 
     def related_to(self, report):
-        """Other reports sharing a region or a topic with ``report``, newest first.
+        """Other reports sharing regions or topics with ``report``, those sharing most first.
 
-        Reads the report's regions and topics from its prefetched rows (see ``for_page``).
+        Each shared region scores 2 and each shared topic 1; sharing the report's primary region
+        scores 1 more. Equal scores go newest first. Reads the report's regions and topics from
+        its prefetched rows (see ``for_page``).
         """
         region_ids = {region.pk for region in report.regions.all()}
         if report.primary_region_id:
             region_ids.add(report.primary_region_id)
         topic_ids = [topic.pk for topic in report.topics.all()]
-        tagged = Report.regions.through.objects.filter(region_id__in=region_ids)
-        filed = TaggedReport.objects.filter(tag_id__in=topic_ids)
-        return (
-            self.filter(
-                Q(primary_region_id__in=region_ids)
-                | Q(pk__in=tagged.values("report_id"))
-                | Q(pk__in=filed.values("content_object_id"))
+        region_links = Report.regions.through.objects
+        topic_links = TaggedReport.objects
+        sharing = (
+            Q(primary_region_id__in=region_ids)
+            | Q(pk__in=region_links.filter(region_id__in=region_ids).values("report_id"))
+            | Q(pk__in=topic_links.filter(tag_id__in=topic_ids).values("content_object_id"))
+        )
+
+        tagged = region_links.filter(report_id=OuterRef("pk"))
+        score = Value(0)
+        if region_ids:
+            # A primary region that is also among the tagged ones counts once.
+            primary_untagged = ~Exists(tagged.filter(region_id=OuterRef("primary_region_id")))
+            shared_primary = is_true(Q(primary_region_id__in=region_ids) & primary_untagged)
+            score += 2 * (count_of(tagged.filter(region_id__in=region_ids)) + shared_primary)
+        if report.primary_region_id:
+            primary = report.primary_region_id
+            score += is_true(
+                Q(primary_region_id=primary) | Exists(tagged.filter(region_id=primary))
             )
+        if topic_ids:
+            filed = topic_links.filter(content_object_id=OuterRef("pk"), tag_id__in=topic_ids)
+            score += count_of(filed)
+        return (
+            self.filter(sharing)
             .exclude(pk=report.pk)
-            .newest_first()
+            .annotate(shared=score)
+            .order_by("-shared", "-publish_at", "-pk")
         )
 
     def owned_by(self, user):
@@ -264,7 +311,17 @@ class Report(SanitisedOnSaveMixin, models.Model):
         return self.updated_at if self.updated_at - since > MATERIAL_CHANGE else None
 
     @property
+    def modified_at(self):
+        """When the report last changed for readers: its latest update, else its publication.
+
+        What feeds, sitemaps and structured data give as the last modification. Reads the
+        prefetched notes.
+        """
+        return self.updated_on or self.first_published_at
+
+    @property
     def is_scheduled(self):
+        """Whether the report is among ``Report.objects.scheduled()``."""
         return self.status == self.Status.PUBLISHED and not self.is_public
 
     @property
@@ -363,10 +420,12 @@ class KeyPoint(models.Model):
     def __str__(self):
         return self.text
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Tidy the spacing before the field's own checks, so that spaces alone count as blank.
         self.text = " ".join(self.text.split())
-        if not self.text:
-            raise ValidationError({"text": "A key point cannot be empty."})
+        super().clean_fields(exclude)
+
+    def clean(self):
         if SENTENCE_BREAK.search(self.text):
             raise ValidationError(
                 {"text": "Keep each key point to one sentence; add another point for the next."}

@@ -34,10 +34,16 @@ class PublicSitemap(Sitemap):
 
 class ReportSitemap(PublicSitemap):
     def items(self):
-        return Report.objects.published().newest_first().only("slug", "updated_at")
+        dates = ["first_published_at", "created_at", "updated_at"]  # what modified_at reads
+        return (
+            Report.objects.published()
+            .newest_first()
+            .only("slug", *dates)
+            .prefetch_related("update_notes")
+        )
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.modified_at
 
 
 class RegionSitemap(PublicSitemap):

@@ -32,8 +32,9 @@ def article(report):
         "isAccessibleForFree": True,
         "author": [person(link.author) for link in report.report_authors.all()],
         "publisher": organisation(),
-        "dateModified": report.updated_at.isoformat(),
     }
+    if report.modified_at:
+        data["dateModified"] = report.modified_at.isoformat()
     key_points = [point.text for point in report.key_points.all()]
     if key_points:
         data["abstract"] = " ".join(key_points)

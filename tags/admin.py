@@ -27,6 +27,8 @@ class RegionAdmin(admin.ModelAdmin):
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "report_count"]
     search_fields = ["name", "slug"]
+    # Counting reports groups the rows, which drops the model's ordering: restate it.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge_topics"]
 

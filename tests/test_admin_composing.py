@@ -1,8 +1,10 @@
 """Composing a report in the editors' desk, with its inlines, through real admin requests."""
 
 import re
+import warnings
 
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
 from django.urls import reverse
 
 from reports.models import Report
@@ -114,6 +116,15 @@ def test_key_points_must_be_one_short_sentence_each_and_at_most_ten(editor_clien
     assert not Report.objects.exists()
 
 
+def test_an_over_long_key_point_is_told_only_that_it_is_too_long(editor_client):
+    response = editor_client.post(ADD, report_form_data(key_points=["A long point " * 40]))
+    html = response.content.decode().replace("&#x27;", "'")
+    lists = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)
+    errors = [error for found in lists for error in re.findall(r"<li>(.*?)</li>", found, re.S)]
+    assert len(errors) == 1
+    assert "at most 400 characters" in errors[0]
+
+
 def test_abbreviations_are_not_mistaken_for_a_second_sentence(editor_client):
     data = report_form_data(key_points=["Gen. Syrskyi met U.S. officials in Kyiv."])
     assert editor_client.post(ADD, data).status_code == 302
@@ -223,3 +234,14 @@ def test_topics_merge_into_the_one_used_most(editor_client):
     assert list(both.topics.all()) == [keep]
     assert list(only_duplicate.topics.all()) == [keep]
     assert not duplicate.__class__.objects.filter(pk=duplicate.pk).exists()
+
+
+def test_the_topic_search_offers_topics_in_alphabetical_order(editor_client):
+    for name in ("Sanctions", "Energy security", "Migration"):
+        TopicFactory(name=name)
+    query = {"app_label": "reports", "model_name": "report", "field_name": "topics", "term": ""}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        response = editor_client.get(reverse("admin:autocomplete"), query)
+    names = [result["text"] for result in response.json()["results"]]
+    assert names == ["Energy security", "Migration", "Sanctions"]

@@ -217,13 +217,13 @@ def test_each_feed_runs_a_fixed_number_of_queries(client, django_assert_num_quer
     author, topic = AuthorFactory(), TopicFactory()
     for _ in range(reports):
         busy_report(author, topic)
-    # The reports, then their key points, regions, topics and bylines with authors.
-    with django_assert_num_queries(5):
+    # The reports, then their key points, regions, topics, update notes and bylines with authors.
+    with django_assert_num_queries(6):
         assert len(fetch(client, "/feed/").findall("item")) == min(reports, 20)
     # First the region, topic or author itself (and for a region, what it covers).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         fetch(client, reverse("regions:feed", kwargs={"slug": "europe"}))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         fetch(client, reverse("topics:feed", kwargs={"slug": topic.slug}))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         fetch(client, reverse("authors:feed", kwargs={"slug": author.slug}))

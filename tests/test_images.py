@@ -5,6 +5,7 @@ import re
 import struct
 import subprocess
 import sys
+import tomllib
 import zlib
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -21,6 +22,7 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from authors.models import Author
+from diethnos.renditions import CARD_SIZE, SquareCrop
 from diethnos.templatetags.pictures import picture_sources
 from reports.models import Report
 
@@ -309,6 +311,17 @@ def test_the_report_page_offers_webp_and_jpeg_renditions_with_dimensions():
     assert report.hero_image.url not in html  # the original is never sent to readers
 
 
+def test_byline_photos_load_as_usual_leaving_priority_to_the_hero_image():
+    author = AuthorFactory()
+    upload_photo(image_upload("me.jpg", size=(500, 500)), author)
+    report = report_with_hero(size=(2000, 1000), authors=[author])
+    html = Client().get(report.get_absolute_url()).content.decode()
+    [hero] = re.findall(r'<img [^>]*alt="Smoke over the port."[^>]*>', html)
+    [byline] = re.findall(r'<img [^>]*sizes="2.5rem"[^>]*>', html)
+    assert 'fetchpriority="high"' in hero
+    assert "fetchpriority" not in byline and 'loading="lazy"' not in byline
+
+
 def test_the_author_page_offers_square_renditions():
     author = AuthorFactory()
     upload_photo(image_upload("me.jpg", size=(500, 500)), author)
@@ -364,6 +377,51 @@ def test_renditions_can_be_regenerated_after_the_sizes_change(settings):
         assert (settings.MEDIA_ROOT / url_to_name(candidate.split()[0])).exists()
 
 
+def rendition_files(settings):
+    return sorted((settings.MEDIA_ROOT / "renditions").rglob("*.*"))
+
+
+def regenerate(*args):
+    call_command("regenerate_renditions", *args, stdout=StringIO(), stderr=StringIO())
+
+
+def test_forced_regeneration_rewrites_a_damaged_rendition_under_its_own_name(settings):
+    report_with_hero(size=(2000, 1000))
+    files = rendition_files(settings)
+    damaged = files[0]
+    damaged.write_bytes(b"not an image")
+    regenerate("--force")
+    assert rendition_files(settings) == files  # no copies under other names
+    with Image.open(damaged) as image:
+        assert image.width in (480, 800, 1200, 1600)
+
+
+def test_forced_regeneration_applies_changed_processing_in_place(settings, monkeypatch):
+    upload_photo(image_upload("me.png", size=(300, 500), image_format="PNG"))
+    files = rendition_files(settings)
+    monkeypatch.setattr(SquareCrop, "process", lambda self, image: image.crop((0, 0, 50, 50)))
+    regenerate("--force")
+    assert rendition_files(settings) == files
+    sizes = []
+    for path in files:
+        with Image.open(path) as image:
+            sizes.append(image.size)
+    assert sorted(sizes) == [(50, 50)] * 6 + [CARD_SIZE]  # the squares, then the card
+
+
+def test_regeneration_without_force_only_writes_missing_renditions(settings):
+    report_with_hero(size=(2000, 1000))
+    files = rendition_files(settings)
+    damaged, missing = files[0], files[1]
+    damaged.write_bytes(b"left alone")
+    missing.unlink()
+    regenerate()
+    assert rendition_files(settings) == files
+    assert damaged.read_bytes() == b"left alone"
+    with Image.open(missing) as image:
+        assert image.width in (480, 800, 1200, 1600)
+
+
 def test_the_media_storage_is_chosen_by_the_environment():
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
     environment.update(
@@ -389,3 +447,10 @@ def test_the_media_storage_is_chosen_by_the_environment():
         "diethnos-media",
         "https://s3.example.org",
     ]
+
+
+def test_s3_media_storage_installs_as_a_pinned_extra():
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    [requirement] = extras["s3"]
+    assert re.fullmatch(r"django-storages\[s3\]==[\d.]+", requirement)

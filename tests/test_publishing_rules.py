@@ -33,6 +33,21 @@ def test_a_report_scheduled_a_second_ahead_is_not_public_yet():
     assert report.display_status == "Scheduled"
 
 
+@time_machine.travel(NOON, tick=False)
+def test_scheduled_reports_are_those_published_for_a_time_still_to_come():
+    later = ReportFactory(publish_at=NOON + timedelta(seconds=1))
+    ReportFactory(publish_at=NOON)
+    ReportFactory(status=Report.Status.DRAFT, publish_at=NOON + timedelta(days=1))
+    ReportFactory(status=Report.Status.WITHDRAWN, publish_at=NOON + timedelta(days=1))
+    assert list(Report.objects.scheduled()) == [later]
+    assert [report.is_scheduled for report in Report.objects.order_by("pk")] == [
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
 def test_a_scheduled_report_becomes_public_by_itself_when_its_time_comes():
     with time_machine.travel(NOON, tick=False):
         report = ReportFactory(publish_at=NOON + timedelta(hours=2))

@@ -156,25 +156,36 @@ def test_each_author_has_a_box_at_the_end_with_name_role_and_short_bio(client):
     assert "Adam covers the Sahel." in boxes[1]
 
 
-def test_related_reports_share_a_region_or_topic_newest_first_and_never_itself(client):
-    topic = TopicFactory(name="Sanctions")
+def test_related_reports_are_those_sharing_most_newest_first_and_never_itself(client):
+    sanctions, energy = TopicFactory(name="Sanctions"), TopicFactory(name="Energy")
     now = timezone.now()
-    report = ReportFactory(primary_region=region("UA"), topics=[topic])
-    older = ReportFactory(
-        title="Same country", primary_region=region("UA"), publish_at=now - datetime.timedelta(3)
-    )
-    newer = ReportFactory(
-        title="Same topic", primary_region=region("ML"), topics=[topic], publish_at=now
-    )
-    ReportFactory(title="Unrelated", primary_region=region("ML"))
-    draft = ReportFactory(title="A draft on Ukraine", status=Report.Status.DRAFT)
+
+    def related(title, days_ago, **fields):
+        fields.setdefault("primary_region", region("ML"))
+        publish_at = now - datetime.timedelta(days=days_ago)
+        return ReportFactory(title=title, publish_at=publish_at, **fields).title
+
+    report = ReportFactory(primary_region=region("UA"), regions=[region("RU")])
+    report.topics.set([sanctions, energy])
+    expected = [
+        # The report's primary region, wherever the other report has it, counts most...
+        related("Also tagged Ukraine", 1, regions=[region("UA")]),
+        related("Same country", 3, primary_region=region("UA"), regions=[region("UA")]),
+        # ...as much as another of its regions and a topic...
+        related("Russia and sanctions", 4, primary_region=region("RU"), topics=[sanctions]),
+        # ...then two topics, then one.
+        related("Both topics", 2, topics=[sanctions, energy]),
+    ]
+    related("One topic, the newest", 0, topics=[energy])
+    related("Unrelated", 0)
+    related("A draft on Ukraine", 0, primary_region=region("UA"), status=Report.Status.DRAFT)
     page = html(client, report)
     section = page.split('class="related"')[1]
-    assert re.findall(r'<a href="/reports/[\w-]+/">([^<]+)</a>', section) == [
-        newer.title,
-        older.title,
-    ]
-    assert draft.title not in page and "Unrelated" not in page
+    assert re.findall(r'<a href="/reports/[\w-]+/">([^<]+)</a>', section) == expected
+    assert "A draft on Ukraine" not in page and "Unrelated" not in page
+    shown_first = Report.objects.published().related_to(report)
+    assert shown_first[4].title == "One topic, the newest"
+    assert shown_first.count() == 5
 
 
 def test_a_withdrawn_report_keeps_its_address_with_a_notice_and_no_text(client):

@@ -107,7 +107,8 @@ def test_a_report_is_described_as_a_news_article_with_its_key_points_as_abstract
     assert data["mainEntityOfPage"] == url
     assert data["url"] == url
     assert data["datePublished"] == kursk.first_published_at.isoformat()
-    assert data["dateModified"] == kursk.updated_at.isoformat()
+    latest_note = kursk.update_notes.last()
+    assert data["dateModified"] == latest_note.noted_at.isoformat()
     assert data["contentReferenceTime"] == "2024-10-28"
     assert data["author"] == [
         {

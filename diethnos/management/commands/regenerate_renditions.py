@@ -14,11 +14,17 @@ def image_fields():
 
 class Command(BaseCommand):
     help = (
-        "Write every rendition of every stored image again (after the sizes changed), and record "
-        "the dimensions of images stored without them."
+        "Write the missing renditions of every stored image (after the sizes changed), or all of "
+        "them again with --force (after the processing changed), and record the dimensions of "
+        "images stored without them."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="rewrite the renditions that already exist"
+        )
+
+    def handle(self, *args, force=False, **options):
         rows = [
             (model, field, pk)
             for model, field in image_fields()
@@ -26,19 +32,19 @@ class Command(BaseCommand):
                 "pk", flat=True
             )
         ]
-        failed = 0
+        failed = written = 0
         for done, (model, field, pk) in enumerate(rows, start=1):
             instance = model._default_manager.get(pk=pk)
             image = getattr(instance, field.name)
             try:
                 self.record_dimensions(instance, field)
-                field.renditions.generate(image, force=True)
+                written += field.renditions.generate(image, force=force)
             except OSError as error:
                 failed += 1
                 self.stderr.write(f"\n{model._meta.label} {pk}: {image.name}: {error}")
             self.stderr.write(f"\rRenditions: {done}/{len(rows)} images", ending="")
         self.stderr.write("")
-        self.stdout.write(f"Regenerated the renditions of {len(rows) - failed} images.")
+        self.stdout.write(f"Wrote {written} renditions of {len(rows) - failed} images.")
         if failed:
             self.stdout.write(self.style.WARNING(f"{failed} images could not be read."))
 

@@ -1,0 +1,23 @@
+"""Finding reports in the editors' desk: the list's filters."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import EditorFactory, ReportFactory, region
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("admin:reports_report_changelist")
+
+
+def test_the_region_filter_offers_primary_regions_as_well_as_tagged_ones(client):
+    mali = region("ML")
+    ReportFactory(title="Only its primary region", primary_region=mali)
+    ReportFactory(title="Tagged with Russia", primary_region=region("UA"), regions=[region("RU")])
+    client.force_login(EditorFactory())
+    page = client.get(LIST).content.decode()
+    for country in (mali, region("RU"), region("UA")):
+        assert f"?region={country.slug}" in page
+    filtered = client.get(LIST, {"region": mali.slug}).content.decode()
+    assert "Only its primary region" in filtered
+    assert "Tagged with Russia" not in filtered
