@@ -24,6 +24,17 @@ document.querySelectorAll("[data-photo-preview]").forEach((figure) => {
   });
 });
 
+// The editor's toolbar marks unavailable buttons with a class only: say so to assistive
+// technology as well.
+function markUnavailableButtons() {
+  document.querySelectorAll(".prose-menubar__button").forEach((button) => {
+    const unavailable = button.classList.contains("disabled");
+    if (button.getAttribute("aria-disabled") !== String(unavailable)) {
+      button.setAttribute("aria-disabled", String(unavailable));
+    }
+  });
+}
+
 function nameEditors() {
   document.querySelectorAll(".field [contenteditable]:not([aria-label])").forEach((editable) => {
     const textarea = editable.closest(".field").querySelector("textarea[id]");
@@ -31,5 +42,14 @@ function nameEditors() {
     if (label) editable.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
   });
 }
-new MutationObserver(nameEditors).observe(document.body, { childList: true, subtree: true });
-nameEditors();
+function improveEditors() {
+  nameEditors();
+  markUnavailableButtons();
+}
+new MutationObserver(improveEditors).observe(document.body, {
+  childList: true,
+  subtree: true,
+  attributes: true,
+  attributeFilter: ["class"],
+});
+improveEditors();

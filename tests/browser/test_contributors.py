@@ -121,9 +121,14 @@ def test_the_profile_form_passes_axe(page, site):
     page.fill("#id_password", "mei-pass-12345")
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile("/accounts/profile/$"))
+    # Check the page once the rich-text editor and its icon font are in place.
+    expect(page.locator(".prose-menubar__button").first).to_be_visible()
+    page.evaluate("document.fonts.ready.then(() => true)")
     assert axe_violations(page) == []
     # Submitting with a missing name shows the problems, still accessible.
     page.fill("#id_name", "")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator(".form-problems")).to_contain_text("Name")
+    expect(page.locator(".prose-menubar__button").first).to_be_visible()
+    page.evaluate("document.fonts.ready.then(() => true)")
     assert axe_violations(page) == []
