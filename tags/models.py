@@ -57,11 +57,15 @@ class RegionQuerySet(models.QuerySet):
         )
         paths = dict(Region.objects.values_list("pk", "path"))
         by_path = {path: pk for pk, path in paths.items() if path}
+        # Each region with the nodes above it, worked out once per region, not once per report.
+        lineage = {
+            pk: [pk, *(by_path[prefix] for prefix in path_prefixes(path)[:-1])]
+            for pk, path in paths.items()
+        }
         covered = defaultdict(set)
         for report_id, region_id in tagged:
-            covered[region_id].add(report_id)
-            for prefix in path_prefixes(paths[region_id])[:-1]:
-                covered[by_path[prefix]].add(report_id)
+            for pk in lineage[region_id]:
+                covered[pk].add(report_id)
         memberships = Region.members.through.objects.values_list("from_region_id", "to_region_id")
         for group_id, country_id in memberships:
             covered[group_id] |= covered.get(country_id, set())
