@@ -1,5 +1,8 @@
 """E-mail to the editors' desk: a report is waiting for review."""
 
+import logging
+from smtplib import SMTPException
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
@@ -8,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from diethnos.site import absolute_url
+
+logger = logging.getLogger(__name__)
 
 # Permissions live with Django's own backend; the other one only guards sign-ins.
 PERMISSIONS_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -42,5 +47,11 @@ def send_review_request(report, submitted_by=None):
     )
     body = render_to_string("reports/email/review_requested_body.txt", context)
     messages = [EmailMessage(subject, body, to=[editor.email]) for editor in editors_to_notify()]
-    if messages:
+    if not messages:
+        return
+    try:
         get_connection().send_messages(messages)
+    except (OSError, SMTPException):
+        # The report is in review whatever happens to the mail: editors also see it in the
+        # desk's list. Say so in the log rather than failing the contributor's request.
+        logger.exception("Could not e-mail the editors about report %s", report.pk)

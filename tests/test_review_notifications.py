@@ -183,3 +183,18 @@ def test_reports_an_editor_publishes_directly_send_nothing(
         ReportFactory()
     assert Report.objects.filter(status=Report.Status.PUBLISHED).count() == 2
     assert mailoutbox == []
+
+
+def test_a_mail_server_that_is_down_does_not_undo_or_break_the_submission(
+    client, contributor, editors, django_capture_on_commit_callbacks, settings, caplog
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    draft = own_draft(contributor)
+    client.force_login(contributor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(LIST, {"action": "send_for_review", "_selected_action": [draft.pk]})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Report.Status.IN_REVIEW
+    assert "Could not e-mail the editors" in caplog.text
