@@ -132,3 +132,26 @@ def test_the_profile_form_passes_axe(page, site):
     expect(page.locator(".prose-menubar__button").first).to_be_visible()
     page.evaluate("document.fonts.ready.then(() => true)")
     assert axe_violations(page) == []
+
+
+def test_your_reports_and_password_pages_pass_axe(page, site):
+    site.shell(
+        "from authors.models import Author; from django.contrib.auth.models import User, Group; "
+        "u, _ = User.objects.get_or_create(username='rafael', defaults={'is_staff': True}); "
+        "u.set_password('rafael-pass-12345'); u.save(); "
+        "u.groups.add(Group.objects.get(name='Contributors')); "
+        "a = Author.objects.get(slug='rafael-mendes'); a.user = u; a.save()"
+    )
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "rafael")
+    page.fill("#id_password", "rafael-pass-12345")
+    page.click("button[type=submit]")
+    page.get_by_role("navigation", name="Your account").get_by_role(
+        "link", name="Your reports"
+    ).click()
+    expect(page.locator("h1")).to_have_text("Your reports")
+    expect(page.locator("table.my-reports tbody tr").first).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Password").click()
+    expect(page.locator("h1")).to_have_text("Change your password")
+    assert axe_violations(page) == []
