@@ -6,7 +6,7 @@ from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
 from reports import views as report_views
-from reports.sitemaps import news_sitemap, site_sitemap
+from reports.sitemaps import news_sitemap, section_sitemap, sitemap_index
 
 from . import views
 
@@ -26,7 +26,8 @@ urlpatterns = [
     path("accounts/reports/", report_views.my_reports, name="my-reports"),
     path("accounts/", include("authors.account_urls")),
     path("healthz", views.healthz, name="healthz"),
-    path("sitemap.xml", site_sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", section_sitemap, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path(
         "robots.txt",

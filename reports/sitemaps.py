@@ -1,11 +1,17 @@
-"""Sitemaps of the public site (/sitemap.xml) and of the latest news (/news-sitemap.xml)."""
+"""Sitemaps of the public site and of the latest news (/news-sitemap.xml).
+
+/sitemap.xml is an index of one sitemap per section (/sitemap-reports.xml and so on); a
+section longer than a sitemap may be is split into pages (?p=2), each listed in the index.
+"""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import sitemap
-from django.db.models import Q
+from django.contrib.sitemaps.views import index, sitemap
+from django.db.models import Case, F, Max, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
@@ -14,7 +20,7 @@ from authors.models import Author
 from diethnos.site import language, site_scheme_and_domain
 from tags.models import Region, Topic
 
-from .models import Report
+from .models import MATERIAL_CHANGE, Report, UpdateNote
 
 # Crawlers and CDNs may keep a sitemap this long (seconds).
 SITEMAP_MAX_AGE = 600
@@ -45,6 +51,24 @@ class ReportSitemap(PublicSitemap):
     def lastmod(self, item):
         return item.modified_at
 
+    def get_latest_lastmod(self):
+        """The latest ``Report.modified_at`` of all published reports, in one query.
+
+        Its rules in SQL: a report's latest note, else its last save if that was a material
+        change (see ``Report.updated_on``), else its publication.
+        """
+        latest_note = (
+            UpdateNote.objects.filter(report=OuterRef("pk"))
+            .order_by("-noted_at")
+            .values("noted_at")[:1]
+        )
+        revised = Q(updated_at__gt=Greatest("first_published_at", "created_at") + MATERIAL_CHANGE)
+        modified = Coalesce(
+            Subquery(latest_note),
+            Case(When(revised, then=F("updated_at")), default=F("first_published_at")),
+        )
+        return Report.objects.published().aggregate(latest=Max(modified))["latest"]
+
 
 class RegionSitemap(PublicSitemap):
     """Region pages that list at least one report (directly or rolled up from beneath)."""
@@ -70,6 +94,9 @@ class AuthorSitemap(PublicSitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class PageSitemap(PublicSitemap):
@@ -105,8 +132,18 @@ SITEMAPS = {
 
 
 @cache_control(public=True, max_age=SITEMAP_MAX_AGE)
-def site_sitemap(request):
-    return sitemap(request, SITEMAPS)
+def sitemap_index(request):
+    response = index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+    # Django names the sections on the host the request came in on, not on SITE_URL.
+    scheme, domain = site_scheme_and_domain()
+    for entry in response.context_data["sitemaps"]:
+        entry.location = urlsplit(entry.location)._replace(scheme=scheme, netloc=domain).geturl()
+    return response
+
+
+@cache_control(public=True, max_age=SITEMAP_MAX_AGE)
+def section_sitemap(request, section):
+    return sitemap(request, SITEMAPS, section=section)
 
 
 @cache_control(public=True, max_age=SITEMAP_MAX_AGE)

@@ -43,7 +43,7 @@ def test_a_report_entered_after_publication_was_last_modified_when_published(cli
         microsecond=0
     )
 
-    urlset = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    urlset = ET.fromstring(client.get("/sitemap-reports.xml").content)  # noqa: S314
     [lastmod] = [
         url.findtext(f"{SITEMAP}lastmod")
         for url in urlset.iter(f"{SITEMAP}url")

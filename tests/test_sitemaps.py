@@ -1,6 +1,7 @@
-"""/sitemap.xml, /news-sitemap.xml and /robots.txt."""
+"""/sitemap.xml (an index of one sitemap per section), /news-sitemap.xml and /robots.txt."""
 
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from django.utils import timezone
 from lxml import etree
 
 from reports.models import Report
+from reports.sitemaps import ReportSitemap
 
-from .factories import AuthorFactory, ReportFactory, TopicFactory, region
+from .factories import AuthorFactory, ReportFactory, TopicFactory, UpdateNoteFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,8 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 # A W3C datetime: a date, or a date and time with a time zone.
 W3C_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$")
 NOON = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
+BASE = "https://news.example.org"
+SECTIONS = ["pages", "reports", "regions", "topics", "authors"]
 
 UNPUBLISHED = {
     "draft": {"status": Report.Status.DRAFT},
@@ -32,71 +36,91 @@ UNPUBLISHED = {
 
 @pytest.fixture(autouse=True)
 def _site_url(settings):
-    settings.SITE_URL = "https://news.example.org"
+    settings.SITE_URL = BASE
 
 
 def absolute(obj):
-    return "https://news.example.org" + obj.get_absolute_url()
+    return BASE + obj.get_absolute_url()
 
 
-def urlset_of(response, schema):
-    """The parsed <urlset>, after checking it against the published schema."""
+def parsed(response, schema, root):
+    """The parsed document, after checking it against the published schema."""
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
-    urlset = etree.fromstring(response.content)  # noqa: S320 - the site's own output
-    etree.XMLSchema(etree.parse(SCHEMAS / schema)).assertValid(urlset)
-    assert urlset.tag == f"{SITEMAP}urlset"
-    for loc in urlset.iter(f"{SITEMAP}loc"):
-        assert loc.text.startswith("https://news.example.org/")
-    for lastmod in urlset.iter(f"{SITEMAP}lastmod"):
+    document = etree.fromstring(response.content)  # noqa: S320 - the site's own output
+    etree.XMLSchema(etree.parse(SCHEMAS / schema)).assertValid(document)
+    assert document.tag == f"{SITEMAP}{root}"
+    for loc in document.iter(f"{SITEMAP}loc"):
+        assert loc.text.startswith(f"{BASE}/")
+    for lastmod in document.iter(f"{SITEMAP}lastmod"):
         assert W3C_DATETIME.match(lastmod.text), lastmod.text
-    return urlset
+    return document
 
 
-def sitemap(client):
-    return urlset_of(client.get("/sitemap.xml"), "sitemap.xsd")
+def sitemap_index(client):
+    return parsed(client.get("/sitemap.xml"), "siteindex.xsd", "sitemapindex")
+
+
+def section(client, name, page=None):
+    url = f"/sitemap-{name}.xml" + (f"?p={page}" if page else "")
+    return parsed(client.get(url), "sitemap.xsd", "urlset")
 
 
 def news_sitemap(client):
-    return urlset_of(client.get("/news-sitemap.xml"), "news-sitemap.xsd")
+    return parsed(client.get("/news-sitemap.xml"), "news-sitemap.xsd", "urlset")
 
 
-def locations(urlset):
-    return [loc.text for loc in urlset.iter(f"{SITEMAP}loc")]
+def locations(document):
+    return [loc.text for loc in document.iter(f"{SITEMAP}loc")]
 
 
-def entry(urlset, location):
-    [url] = [
-        url for url in urlset.iter(f"{SITEMAP}url") if url.findtext(f"{SITEMAP}loc") == location
+def entry(document, location, tag="url"):
+    [found] = [
+        element
+        for element in document.iter(f"{SITEMAP}{tag}")
+        if element.findtext(f"{SITEMAP}loc") == location
     ]
-    return url
+    return found
+
+
+def test_the_sitemap_is_an_index_of_one_sitemap_per_section_on_the_public_site(client):
+    report = ReportFactory(authors=[author := AuthorFactory()])
+    index = sitemap_index(client)
+    assert locations(index) == [f"{BASE}/sitemap-{name}.xml" for name in SECTIONS]
+    lastmods = {
+        loc.removeprefix(f"{BASE}/"): entry(index, loc, "sitemap").findtext(f"{SITEMAP}lastmod")
+        for loc in locations(index)
+    }
+    # Pages, regions and topics have no modification dates to go by.
+    assert lastmods["sitemap-pages.xml"] is None
+    assert lastmods["sitemap-regions.xml"] is None
+    assert lastmods["sitemap-topics.xml"] is None
+    assert datetime.fromisoformat(lastmods["sitemap-reports.xml"]) == report.modified_at
+    author.refresh_from_db()
+    assert datetime.fromisoformat(lastmods["sitemap-authors.xml"]) == author.updated_at
 
 
 def test_the_sitemap_lists_published_reports_with_their_last_change(client):
     report = ReportFactory()
-    urlset = sitemap(client)
+    urlset = section(client, "reports")
     lastmod = entry(urlset, absolute(report)).findtext(f"{SITEMAP}lastmod")
     assert lastmod == report.first_published_at.date().isoformat()
 
 
 def test_the_sitemap_lists_the_main_pages(client):
     ReportFactory()
-    found = set(locations(sitemap(client)))
-    base = "https://news.example.org"
-    assert {
-        f"{base}/",
-        f"{base}/reports/",
-        f"{base}/regions/",
-        f"{base}/topics/",
-        f"{base}/authors/",
-    } <= found
+    assert locations(section(client, "pages")) == [
+        f"{BASE}/",
+        f"{BASE}/reports/",
+        f"{BASE}/regions/",
+        f"{BASE}/topics/",
+        f"{BASE}/authors/",
+    ]
 
 
 def test_the_sitemap_lists_every_region_page_a_report_appears_on_and_no_other(client):
     ReportFactory(primary_region=region("UA"), regions=[region("SY")])
-    found = {
-        loc.removeprefix("https://news.example.org/regions/") for loc in locations(sitemap(client))
-    }
+    found = {loc.removeprefix(f"{BASE}/regions/") for loc in locations(section(client, "regions"))}
     expected = [
         *region("UA").ancestors(),
         region("UA"),
@@ -114,19 +138,21 @@ def test_the_sitemap_lists_topics_with_reports_and_active_authors(client):
     ReportFactory(authors=[author], topics=[topic])
     unused_topic = TopicFactory()
     former_author = AuthorFactory(is_active=False)
-    found = locations(sitemap(client))
-    assert absolute(topic) in found
-    assert absolute(author) in found
-    assert absolute(unused_topic) not in found
-    assert absolute(former_author) not in found
+    topics, authors = locations(section(client, "topics")), locations(section(client, "authors"))
+    assert topics == [absolute(topic)]
+    assert authors == [absolute(author)]
+    assert absolute(unused_topic) not in topics
+    assert absolute(former_author) not in authors
 
 
 @pytest.mark.parametrize("state", UNPUBLISHED.values(), ids=UNPUBLISHED.keys())
 def test_unpublished_reports_appear_in_no_sitemap(client, state):
     topic = TopicFactory()
     hidden = ReportFactory(primary_region=region("KE"), topics=[topic], **state)
-    ReportFactory(primary_region=region("UA"))  # so that both sitemaps have something
-    found = locations(sitemap(client)) + locations(news_sitemap(client))
+    ReportFactory(primary_region=region("UA"), topics=[TopicFactory()])  # no section is empty
+    found = locations(news_sitemap(client))
+    for name in SECTIONS:
+        found += locations(section(client, name))
     assert absolute(hidden) not in found
     assert absolute(region("KE")) not in found
     assert absolute(topic) not in found
@@ -159,16 +185,96 @@ def test_the_news_sitemap_dates_a_republished_report_from_its_first_publication(
 
 
 def test_sitemaps_may_be_cached_by_cdns(client):
-    ReportFactory()
-    for url in ["/sitemap.xml", "/news-sitemap.xml"]:
+    ReportFactory(topics=[TopicFactory()])
+    urls = ["/sitemap.xml", *(f"/sitemap-{name}.xml" for name in SECTIONS), "/news-sitemap.xml"]
+    for url in urls:
         cache_control = client.get(url)["Cache-Control"]
-        assert "public" in cache_control
-        assert "max-age=600" in cache_control
+        assert "public" in cache_control, url
+        assert "max-age=600" in cache_control, url
 
 
-def test_a_sitemap_page_that_does_not_exist_is_not_found(client):
-    assert client.get("/sitemap.xml?p=2").status_code == 404
-    assert client.get("/sitemap.xml?p=two").status_code == 404
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sitemap-reports.xml?p=999",
+        "/sitemap-reports.xml?p=2",
+        "/sitemap-reports.xml?p=0",
+        "/sitemap-reports.xml?p=-1",
+        "/sitemap-reports.xml?p=two",
+        "/sitemap-reports.xml?p=1.5",
+        "/sitemap-pages.xml?p=2",
+        "/sitemap-everything.xml",
+    ],
+)
+def test_a_sitemap_or_sitemap_page_that_does_not_exist_is_not_found(client, url):
+    ReportFactory()
+    assert client.get(url).status_code == 404
+
+
+def test_a_long_section_is_split_into_pages_which_the_index_lists(client, monkeypatch):
+    monkeypatch.setattr(ReportSitemap, "limit", 2)
+    published = [
+        ReportFactory(publish_at=timezone.now() - timedelta(hours=hours)) for hours in range(1, 6)
+    ]
+    hidden = ReportFactory(status=Report.Status.DRAFT)
+    reports = f"{BASE}/sitemap-reports.xml"
+    index = sitemap_index(client)
+    pages = [loc for loc in locations(index) if loc.startswith(reports)]
+    assert pages == [reports, f"{reports}?p=2", f"{reports}?p=3"]
+    newest = max(report.modified_at for report in published)
+    for page in pages:
+        lastmod = entry(index, page, "sitemap").findtext(f"{SITEMAP}lastmod")
+        assert datetime.fromisoformat(lastmod) == newest
+
+    listed = Counter()
+    for page in [None, 2, 3]:
+        found = locations(section(client, "reports", page))
+        assert len(found) <= 2
+        listed.update(found)
+    assert listed == Counter(absolute(report) for report in published)
+    assert absolute(hidden) not in listed
+    assert client.get("/sitemap-reports.xml?p=4").status_code == 404
+
+
+def _revised(report, when):
+    """``report`` saved again at ``when``: a material change if well after its publication."""
+    with time_machine.travel(when, tick=False):
+        report.save()
+
+
+LATEST_CHANGES = {
+    "a publication": lambda report: None,
+    "an update note": lambda report: UpdateNoteFactory(report=report, noted_at=NOON),
+    "a later save": lambda report: _revised(report, NOON),
+    # A report's notes say when it changed, whenever it was last saved.
+    "an older note despite a later save": lambda report: (
+        UpdateNoteFactory(report=report, noted_at=NOON - timedelta(days=4)),
+        _revised(report, NOON),
+    ),
+}
+
+
+@pytest.mark.parametrize("change", LATEST_CHANGES.values(), ids=LATEST_CHANGES.keys())
+def test_the_index_dates_the_reports_sitemap_by_the_latest_change_in_one_query(
+    client, django_assert_num_queries, change
+):
+    with time_machine.travel(NOON - timedelta(days=10), tick=False):
+        report = ReportFactory(publish_at=NOON - timedelta(days=10))
+        ReportFactory(publish_at=NOON - timedelta(days=20))
+    ReportFactory(publish_at=NOON - timedelta(days=3))
+    change(report)
+    # Unpublished reports do not count, whatever their dates.
+    UpdateNoteFactory(report=ReportFactory(status=Report.Status.DRAFT), noted_at=NOON)
+
+    expected = max(
+        report.modified_at for report in Report.objects.published().prefetch_related("update_notes")
+    )
+    with django_assert_num_queries(1):
+        assert ReportSitemap().get_latest_lastmod() == expected
+    lastmod = entry(sitemap_index(client), f"{BASE}/sitemap-reports.xml", "sitemap").findtext(
+        f"{SITEMAP}lastmod"
+    )
+    assert datetime.fromisoformat(lastmod) == expected
 
 
 def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_the_desk(client):
@@ -184,8 +290,23 @@ def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_the_desk(c
     assert "Sitemap: https://news.example.org/news-sitemap.xml" in lines
 
 
+# Per sitemap a count and a page, and: pages need no query, regions one more to find what
+# they cover, reports one more for their update notes. The index counts each section and
+# asks the reports and authors sections for their latest change.
+QUERIES = {
+    "/sitemap.xml": 7,
+    "/sitemap-pages.xml": 0,
+    "/sitemap-reports.xml": 3,
+    "/sitemap-regions.xml": 3,
+    "/sitemap-topics.xml": 2,
+    "/sitemap-authors.xml": 2,
+    "/news-sitemap.xml": 2,
+}
+
+
 @pytest.mark.parametrize("reports", [1, 30], ids=["one report", "many reports"])
-def test_sitemaps_run_a_fixed_number_of_queries(client, django_assert_num_queries, reports):
+@pytest.mark.parametrize("url", QUERIES.keys())
+def test_sitemaps_run_a_fixed_number_of_queries(client, django_assert_num_queries, url, reports):
     for i in range(reports):
         ReportFactory(
             authors=[AuthorFactory(), AuthorFactory()],
@@ -193,9 +314,20 @@ def test_sitemaps_run_a_fixed_number_of_queries(client, django_assert_num_querie
             primary_region=region(["UA", "SY", "KE"][i % 3]),
             regions=[region("RU"), region("PL")],
         )
-    # Per section a count and a page: pages need none, regions one more to find what they
-    # cover, reports one more for their update notes.
-    with django_assert_num_queries(10):
-        assert len(locations(sitemap(client))) > reports
-    with django_assert_num_queries(2):
-        assert len(locations(news_sitemap(client))) == reports
+    with django_assert_num_queries(QUERIES[url]):
+        response = client.get(url)
+    assert response.status_code == 200
+    listed = locations(etree.fromstring(response.content))  # noqa: S320 - the site's own output
+    if url in ("/sitemap-reports.xml", "/news-sitemap.xml"):
+        assert len(listed) == reports
+
+
+def test_a_page_of_a_long_section_runs_as_many_queries_as_the_first(
+    client, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(ReportSitemap, "limit", 2)
+    for _ in range(5):
+        ReportFactory()
+    for page in ["", "?p=2", "?p=3"]:
+        with django_assert_num_queries(3):
+            assert client.get(f"/sitemap-reports.xml{page}").status_code == 200
