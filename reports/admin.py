@@ -1,5 +1,7 @@
 """The editors' desk: composing, reviewing, scheduling and publishing reports."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -9,6 +11,7 @@ from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -17,6 +20,7 @@ from tags.models import Topic
 
 from .models import MAX_KEY_POINTS, KeyPoint, Report, ReportAuthor, Source, UpdateNote
 from .permissions import can_publish, contributor_may_change
+from .preview import preview_unsaved
 
 # ---------------------------------------------------------------------------------------------
 # Inlines
@@ -291,6 +295,22 @@ class ReportAdmin(VersionAdmin):
         if len(reports) < len(ids) and not can_publish(request.user):
             return False
         return all(self.has_change_permission(request, report) for report in reports)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view
+        return [
+            path(
+                "add/preview/",
+                preview(partial(preview_unsaved, self)),
+                name="reports_report_preview_new",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                preview(partial(preview_unsaved, self)),
+                name="reports_report_preview",
+            ),
+            *super().get_urls(),
+        ]
 
     def history_view(self, request, object_id, extra_context=None):
         self.report_to_change(request, object_id)

@@ -53,3 +53,22 @@ def test_an_incomplete_report_is_sent_back_with_the_problems_and_nothing_lost(pa
     expect(page.get_by_text("A published report needs a summary.")).to_be_visible()
     expect(page.locator("#id_title")).to_have_value("An unfinished report")
     assert re.search(r"/add/$", page.url)
+
+
+def test_an_editor_previews_unsaved_changes_in_a_new_tab(page):
+    sign_in_to_admin(page)
+    page.goto("/admin/reports/report/?q=Kursk")
+    page.locator("#result_list tbody th a").first.click()
+    page.fill("#id_title", "Ukrainian forces hold ground in Kursk (draft headline)")
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("button", name="Preview as readers will see it").click()
+    preview = new_tab.value
+    preview.wait_for_load_state()
+    expect(preview.locator(".preview-banner")).to_contain_text("Preview of unsaved changes")
+    expect(preview.locator("h1")).to_have_text(
+        "Ukrainian forces hold ground in Kursk (draft headline)"
+    )
+    expect(preview.locator(".key-points li").first).to_be_visible()
+    # Nothing was saved: readers still see the published headline.
+    page.goto("/reports/ukrainian-forces-cross-into-russias-kursk-region/")
+    expect(page.locator("h1")).not_to_contain_text("draft headline")
