@@ -1,7 +1,11 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from taggit.models import Tag
 
 from .models import Region, Topic
+
+# Topics are this project's tags; taggit's own, unused tag model would only confuse editors.
+admin.site.unregister(Tag)
 
 
 @admin.register(Region)

@@ -21,3 +21,12 @@ def test_the_region_filter_offers_primary_regions_as_well_as_tagged_ones(client)
     filtered = client.get(LIST, {"region": mali.slug}).content.decode()
     assert "Only its primary region" in filtered
     assert "Tagged with Russia" not in filtered
+
+
+def test_the_desk_offers_topics_and_not_the_unused_generic_tags(client):
+    from .factories import EditorFactory
+
+    client.force_login(EditorFactory())
+    page = client.get("/admin/").content.decode()
+    assert "/admin/tags/topic/" in page
+    assert "/admin/taggit/" not in page
