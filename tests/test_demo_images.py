@@ -92,7 +92,9 @@ def _jpeg(colour="darkslateblue"):
 
 @pytest.mark.django_db
 def test_demo_reports_and_authors_get_pictures_once_and_editors_changes_are_kept():
-    load_demo()
+    created, drawn = load_demo()
+    assert created == Report.objects.count()
+    assert drawn == Report.objects.exclude(hero_image="").count() + Author.objects.count()
 
     kursk = Report.objects.get(slug=EXAMPLE["slug"])
     assert kursk.hero_image.name.startswith("reports/map-")
@@ -113,14 +115,14 @@ def test_demo_reports_and_authors_get_pictures_once_and_editors_changes_are_kept
 
     # Loading again draws nothing: the same files, none added or rewritten.
     stored, files = _pictures(), _media()
-    load_demo()
+    assert load_demo() == (0, 0)
     assert _pictures() == stored
     assert _media() == files
 
     # Demo content an earlier version loaded without pictures, never edited, gets them.
     Report.objects.filter(slug=SUDAN).update(hero_image="", hero_alt="")
     Author.objects.filter(slug="nikolas").update(photo="", photo_alt="")
-    load_demo()
+    assert load_demo() == (0, 2)
     assert Report.objects.get(slug=SUDAN).hero_alt.startswith("Locator map highlighting Sudan")
     assert Author.objects.get(slug="nikolas").photo_alt == "Monogram of Nikolas"
 
@@ -140,7 +142,7 @@ def test_demo_reports_and_authors_get_pictures_once_and_editors_changes_are_kept
     nikolas.photo = None
     nikolas.save()
     stored = _pictures()
-    load_demo()
+    assert load_demo() == (0, 0)
     assert _pictures() == stored
     kursk.refresh_from_db()
     assert kursk.hero_alt == "Cranes over the harbour at dusk."

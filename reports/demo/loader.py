@@ -201,23 +201,29 @@ def _monogram(author):
 def _add_pictures(report_slugs, author_slugs):
     """Draw the pictures demo reports and authors lack, unless they were edited since loaded.
 
-    Saved with ``update_fields``, so that they still count as unedited demo content.
+    Saved with ``update_fields``, so that they still count as unedited demo content. Returns
+    how many pictures were drawn.
     """
+    drawn = 0
     world = tuple(_points(Region.objects.countries()))
     reports = Report.objects.filter(slug__in=report_slugs, hero_image="", version=1)
     for report in reports.select_related("primary_region"):
         if _locator_map(report, world):
             report.save(update_fields=HERO_FIELDS)
+            drawn += 1
     for author in Author.objects.filter(slug__in=author_slugs, photo=""):
         # An author has no version: one saved again after loading shows a later updated_at.
         if author.updated_at - author.created_at < timedelta(seconds=1):
             _monogram(author)
             author.save(update_fields=["photo", "photo_width", "photo_height", "photo_alt"])
+            drawn += 1
+    return drawn
 
 
 @transaction.atomic
 def load_demo():
-    """Load the demo authors and reports; returns how many reports were created."""
+    """Load the demo authors and reports; returns how many reports were created and how many
+    pictures were drawn."""
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
     example = parse_example()
     for data in content["authors"]:
@@ -228,5 +234,7 @@ def load_demo():
     reports = [{**EXAMPLE, **example}, *content["reports"]]
     for data in reports:
         created += _report(data) is not None
-    _add_pictures([data["slug"] for data in reports], [data["slug"] for data in content["authors"]])
-    return created
+    drawn = _add_pictures(
+        [data["slug"] for data in reports], [data["slug"] for data in content["authors"]]
+    )
+    return created, drawn
