@@ -2,23 +2,31 @@
 
 Safe to run repeatedly: authors and reports that already exist (by slug) are left as they are,
 so an editor's changes to demo content survive a restart.
+
+Demo reports get a locator map as their hero image and demo authors a monogram in place of a
+photo (``pictures``), drawn once: only for those that have none and that no one has edited.
 """
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.html import escape
+from django.utils.text import get_text_list
 
 from authors.models import Author
 from tags.models import Region, Topic
 
 from ..models import KeyPoint, Report, ReportAuthor, Source, UpdateNote
+from . import pictures
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE_REPORT = HERE / "kursk-sitrep.txt"
 CONTENT = HERE / "content.json"
+HERO_FIELDS = ["hero_image", "hero_width", "hero_height", "hero_alt", "hero_caption", "hero_credit"]
 
 EXAMPLE = {
     "slug": "north-korean-troops-deployed-to-russias-kursk-region",
@@ -142,9 +150,80 @@ def _report(data):
     return report
 
 
+def _points(countries):
+    return [(float(c.latitude), float(c.longitude)) for c in countries if c.latitude is not None]
+
+
+def _countries(regions):
+    """The countries ``regions`` stand for: themselves, their members or what lies beneath."""
+    covered = Q(pk__in=[])
+    for region in regions:
+        covered |= Q(pk__in=region.rollup_ids())
+    return Region.objects.countries().filter(covered)
+
+
+def _locator_map(report, world):
+    """Give ``report`` a locator map of its regions (unsaved); False if it has nothing to locate."""
+    primary = report.primary_region
+    if primary is None or primary.kind == Region.Kind.WORLD:
+        return False
+    others = report.regions.exclude(pk=primary.pk).exclude(kind=Region.Kind.WORLD)
+    located = list(_countries([primary]).exclude(latitude=None))
+    if not located:
+        return False
+    country = Region.Kind.COUNTRY
+    marked = [region for region in others if region.kind == country and region not in located]
+    areas = [region for region in others if region.kind != country]
+    shaded = _countries(areas).exclude(pk__in=[c.pk for c in located + marked])
+
+    alt = f"Locator map highlighting {primary.name}"
+    if marked:
+        alt += f", with {get_text_list([c.name for c in marked], 'and')} marked"
+    if areas:
+        alt += f"; {', '.join(area.name for area in areas)} shaded"
+    report.hero_image = ContentFile(
+        pictures.locator_map(
+            world, _points(located), primary.name, marked=_points(marked), area=_points(shaded)
+        ),
+        name=f"map-{report.slug[:80]}.jpg",
+    )
+    report.hero_alt = alt[:250]
+    report.hero_caption = "Locator map"
+    report.hero_credit = "diethnos map; country positions: OCHA"
+    return True
+
+
+def _monogram(author):
+    author.photo = ContentFile(pictures.monogram(author.name), name=f"{author.slug}.jpg")
+    author.photo_alt = f"Monogram of {author.name}"
+
+
+def _add_pictures(report_slugs, author_slugs):
+    """Draw the pictures demo reports and authors lack, unless they were edited since loaded.
+
+    Saved with ``update_fields``, so that they still count as unedited demo content. Returns
+    how many pictures were drawn.
+    """
+    drawn = 0
+    world = tuple(_points(Region.objects.countries()))
+    reports = Report.objects.filter(slug__in=report_slugs, hero_image="", version=1)
+    for report in reports.select_related("primary_region"):
+        if _locator_map(report, world):
+            report.save(update_fields=HERO_FIELDS)
+            drawn += 1
+    for author in Author.objects.filter(slug__in=author_slugs, photo=""):
+        # An author has no version: one saved again after loading shows a later updated_at.
+        if author.updated_at - author.created_at < timedelta(seconds=1):
+            _monogram(author)
+            author.save(update_fields=["photo", "photo_width", "photo_height", "photo_alt"])
+            drawn += 1
+    return drawn
+
+
 @transaction.atomic
 def load_demo():
-    """Load the demo authors and reports; returns how many reports were created."""
+    """Load the demo authors and reports; returns how many reports were created and how many
+    pictures were drawn."""
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
     example = parse_example()
     for data in content["authors"]:
@@ -152,6 +231,10 @@ def load_demo():
             data["short_bio"] = example["profile"]
         _author(data)
     created = 0
-    for data in [{**EXAMPLE, **example}, *content["reports"]]:
+    reports = [{**EXAMPLE, **example}, *content["reports"]]
+    for data in reports:
         created += _report(data) is not None
-    return created
+    drawn = _add_pictures(
+        [data["slug"] for data in reports], [data["slug"] for data in content["authors"]]
+    )
+    return created, drawn

@@ -11,5 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not Region.objects.exists():
             call_command("load_regions", stdout=self.stdout)
-        created = load_demo()
-        self.stdout.write(f"Demo content: {created} report(s) created.")
+        created, drawn = load_demo()
+        self.stdout.write(f"Demo content: {created} report(s) created, {drawn} picture(s) drawn.")
