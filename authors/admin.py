@@ -3,12 +3,15 @@ from smtplib import SMTPException
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from diethnos.forms import URL_FORMFIELDS
+
 from .invitations import has_accepted, invite
 from .models import Author
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FORMFIELDS
     list_display = ["name", "role_line", "account", "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["user"]

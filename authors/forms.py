@@ -1,5 +1,7 @@
 from django import forms
 
+from diethnos.forms import formfield
+
 from .models import Author
 
 
@@ -8,6 +10,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Author
+        formfield_callback = formfield
         fields = [
             "name",
             "role_line",

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
 from .models import MAX_KEY_POINTS, KeyPoint, Report, ReportAuthor, Source, UpdateNote
@@ -76,6 +77,7 @@ class BylineInline(admin.TabularInline):
 
 
 class SourceInline(admin.TabularInline):
+    formfield_overrides = URL_FORMFIELDS
     model = Source
     fields = ["title", "publisher", "url", "date", "position"]
     extra = 1

@@ -263,3 +263,11 @@ def test_the_owner_never_gets_a_cached_page_and_readers_never_see_the_edit_link(
     assert "public" not in response.get("Cache-Control", "")
     reader = type(client)()
     assert "Edit profile" not in reader.get(amara.get_absolute_url()).content.decode()
+
+
+def test_an_address_typed_without_a_scheme_is_taken_as_https(client, amara):
+    client.force_login(amara.user)
+    response = post_profile(client, amara, website="amara.example.org")
+    assert response.status_code == 302
+    amara.refresh_from_db()
+    assert amara.website == "https://amara.example.org"

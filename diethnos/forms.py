@@ -1,0 +1,14 @@
+"""What every form of the project shares."""
+
+from django.db import models
+
+# An address typed without a scheme ("example.org") is taken as https://, as Django 6 will do.
+URL_FORMFIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def formfield(model_field, **kwargs):
+    """A ModelForm's ``formfield_callback``: the project's defaults for each kind of field."""
+    for field_class, defaults in URL_FORMFIELDS.items():
+        if isinstance(model_field, field_class):
+            kwargs = {**defaults, **kwargs}
+    return model_field.formfield(**kwargs)
