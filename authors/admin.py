@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from diethnos.forms import URL_FORMFIELDS
 
 from .invitations import has_accepted, invite
-from .models import Author
+from .models import LINK_FIELDS, Author
 
 
 @admin.register(Author)
@@ -22,21 +22,7 @@ class AuthorAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "role_line", "short_bio", "bio"]}),
         ("Photo", {"fields": ["photo", "photo_alt"]}),
-        (
-            "Expertise and links",
-            {
-                "fields": [
-                    "expertise",
-                    "website",
-                    "email",
-                    "show_email",
-                    "x",
-                    "bluesky",
-                    "linkedin",
-                    "orcid",
-                ]
-            },
-        ),
+        ("Expertise and links", {"fields": ["expertise", *LINK_FIELDS]}),
         (
             "Account",
             {

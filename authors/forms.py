@@ -2,7 +2,7 @@ from django import forms
 
 from diethnos.forms import formfield
 
-from .models import Author
+from .models import LINK_FIELDS, Author
 
 
 class ProfileForm(forms.ModelForm):
@@ -19,13 +19,7 @@ class ProfileForm(forms.ModelForm):
             "photo",
             "photo_alt",
             "expertise",
-            "website",
-            "email",
-            "show_email",
-            "x",
-            "bluesky",
-            "linkedin",
-            "orcid",
+            *LINK_FIELDS,
         ]
         labels = {
             "short_bio": "Short bio",

@@ -27,6 +27,10 @@ PROFILE_HOSTS = {
 }
 
 
+# Where readers find the author elsewhere, in the order forms show them.
+LINK_FIELDS = ["website", "email", "show_email", "x", "bluesky", "linkedin", "orcid"]
+
+
 class AuthorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
