@@ -33,6 +33,35 @@ class AuthorAdmin(admin.ModelAdmin):
         ),
     ]
 
+    # Contributors may look authors up (for bylines) but not at what is private to them.
+    PRIVATE_FIELDS = {"email", "show_email", "user"}
+
+    def _sees_private(self, request):
+        return request.user.has_perm("authors.change_author")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._sees_private(request):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.PRIVATE_FIELDS],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if self._sees_private(request) else [f for f in shown if f != "account"]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if self._sees_private(request) else [f for f in fields if f != "email"]
+
     @admin.display(description="account")
     def account(self, author):
         if author.user is None:

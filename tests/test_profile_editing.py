@@ -271,3 +271,19 @@ def test_an_address_typed_without_a_scheme_is_taken_as_https(client, amara):
     assert response.status_code == 302
     amara.refresh_from_db()
     assert amara.website == "https://amara.example.org"
+
+
+def test_contributors_looking_up_authors_in_the_desk_never_see_private_addresses(
+    client, amara, other
+):
+    other.email = "elin.private@example.org"
+    other.save()
+    client.force_login(amara.user)
+    page = client.get(reverse("admin:authors_author_change", args=[other.pk])).content.decode()
+    assert "Elin Lindqvist" in page
+    assert "elin.private@example.org" not in page
+    listing = client.get(reverse("admin:authors_author_changelist"), {"q": "elin.private"})
+    assert "Elin Lindqvist" not in listing.content.decode()
+    client.force_login(EditorFactory())
+    page = client.get(reverse("admin:authors_author_change", args=[other.pk])).content.decode()
+    assert "elin.private@example.org" in page
