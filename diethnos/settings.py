@@ -187,7 +187,13 @@ TAGGIT_CASE_INSENSITIVE = True
 # The PostgreSQL text search configuration reports are indexed and searched with.
 SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail goes through the SMTP server named by EMAIL_HOST; without one it is printed (development).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -89,3 +89,17 @@ def test_production_settings_pass_the_deployment_check():
         DJANGO_ALLOWED_HOSTS="news.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mail_goes_through_smtp_once_a_mail_server_is_named():
+    show = ("shell", "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)")
+    development = _manage(*show, DJANGO_DEBUG="1")
+    assert development.stdout.strip().endswith("console.EmailBackend")
+    production = _manage(
+        *show,
+        DJANGO_DEBUG="1",
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="1",
+    )
+    assert production.stdout.strip().endswith("django.core.mail.backends.smtp.EmailBackend")
