@@ -72,3 +72,29 @@ def test_an_editor_previews_unsaved_changes_in_a_new_tab(page):
     # Nothing was saved: readers still see the published headline.
     page.goto("/reports/ukrainian-forces-cross-into-russias-kursk-region/")
     expect(page.locator("h1")).not_to_contain_text("draft headline")
+
+
+def test_an_editor_restores_an_earlier_version_with_its_key_points(page):
+    sign_in_to_admin(page)
+    page.goto("/admin/reports/report/?q=Moldova")
+    page.locator("#result_list tbody th a").first.click()
+    history_url = page.url.replace("/change/", "/history/")
+    slug = page.locator("#id_slug").input_value()
+    original = page.locator("#id_key_points-0-text").input_value()
+    page.click("input[name=_continue]")  # the version as it is now
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.fill("#id_key_points-0-text", "A key point that turned out to be wrong.")
+    page.click("input[name=_continue]")
+    expect(page.locator("#id_key_points-0-text")).to_have_value(
+        "A key point that turned out to be wrong."
+    )
+
+    page.goto(history_url)
+    page.locator("#change-history tbody tr th a").first.click()  # the oldest version
+    expect(page.locator("#id_key_points-0-text")).to_have_value(original)
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.goto(f"/reports/{slug}/")
+    expect(page.locator(".key-points li").first).to_have_text(original)
