@@ -249,7 +249,13 @@ class Report(SanitisedOnSaveMixin, models.Model):
     class Meta:
         ordering = ["-publish_at", "-pk"]
         permissions = [("publish_report", "Can publish, schedule and withdraw reports")]
-        indexes = [models.Index(fields=["status", "publish_at"], name="report_status_publish")]
+        indexes = [
+            # Published reports newest first straight off the index, with no sort.
+            models.Index(fields=["status", "publish_at", "id"], name="report_status_publish"),
+            models.Index(
+                fields=["publish_at", "id"], condition=Q(featured=True), name="report_featured"
+            ),
+        ]
 
     def __str__(self):
         return self.title
