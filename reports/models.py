@@ -73,9 +73,11 @@ class ReportQuerySet(models.QuerySet):
         Each report carries ``primary_here``: whether its primary region is among them.
         """
         ids = region.rollup_ids()
-        tagged = Report.regions.through.objects.filter(region_id__in=ids).values("report_id")
+        # EXISTS rather than IN: a newest-first listing stops at the first rows that match
+        # instead of gathering every report tagged in the region first.
+        tagged = Report.regions.through.objects.filter(report_id=OuterRef("pk"), region_id__in=ids)
         primary_here = Q(primary_region_id__in=ids)
-        return self.filter(primary_here | Q(pk__in=tagged)).annotate(
+        return self.filter(primary_here | Exists(tagged)).annotate(
             primary_here=ExpressionWrapper(primary_here, output_field=models.BooleanField())
         )
 
