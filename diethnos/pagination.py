@@ -1,7 +1,26 @@
-from django.core.paginator import InvalidPage, Paginator
+from django.core import paginator
+from django.core.paginator import InvalidPage
 from django.http import Http404
 
 PAGE_SIZE = 20
+
+
+class Paginator(paginator.Paginator):
+    """Reads a page in the back half of an ordered queryset from the end, in reverse order.
+
+    The database then skips at most half the rows whatever the page, and none for the last.
+    """
+
+    def page(self, number):
+        items = self.object_list
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        from_end = self.count - top
+        if from_end >= bottom or not getattr(items, "ordered", False) or self.orphans:
+            return super().page(number)
+        backwards = items.reverse()[from_end : self.count - bottom]
+        return self._get_page(list(backwards)[::-1], number, self)
 
 
 def paginate(request, items, per_page=PAGE_SIZE):

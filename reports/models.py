@@ -73,9 +73,11 @@ class ReportQuerySet(models.QuerySet):
         Each report carries ``primary_here``: whether its primary region is among them.
         """
         ids = region.rollup_ids()
-        tagged = Report.regions.through.objects.filter(region_id__in=ids).values("report_id")
+        # EXISTS rather than IN: a newest-first listing stops at the first rows that match
+        # instead of gathering every report tagged in the region first.
+        tagged = Report.regions.through.objects.filter(report_id=OuterRef("pk"), region_id__in=ids)
         primary_here = Q(primary_region_id__in=ids)
-        return self.filter(primary_here | Q(pk__in=tagged)).annotate(
+        return self.filter(primary_here | Exists(tagged)).annotate(
             primary_here=ExpressionWrapper(primary_here, output_field=models.BooleanField())
         )
 
@@ -249,7 +251,13 @@ class Report(SanitisedOnSaveMixin, models.Model):
     class Meta:
         ordering = ["-publish_at", "-pk"]
         permissions = [("publish_report", "Can publish, schedule and withdraw reports")]
-        indexes = [models.Index(fields=["status", "publish_at"], name="report_status_publish")]
+        indexes = [
+            # Published reports newest first straight off the index, with no sort.
+            models.Index(fields=["status", "publish_at", "id"], name="report_status_publish"),
+            models.Index(
+                fields=["publish_at", "id"], condition=Q(featured=True), name="report_featured"
+            ),
+        ]
 
     def __str__(self):
         return self.title

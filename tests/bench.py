@@ -3,6 +3,7 @@
     make bench                       # 100,000 reports on a fresh SQLite file
     DATABASE_URL=postgres://... make bench
     python -m tests.bench --reports 20000
+    DATABASE_URL=postgres://... python -m tests.bench --no-seed   # measure again, same data
 
 It uses a database of its own (a temporary SQLite file unless DATABASE_URL is set, in which case
 that database is flushed first: do not point it at production).
@@ -100,6 +101,14 @@ def build_search_index():
     return time.perf_counter() - start
 
 
+def gather_statistics():
+    """Give the query planner the statistics autovacuum would have gathered by now."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
 def measure(paths, repeat):
     from django.db import connection
     from django.test import Client
@@ -132,21 +141,34 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="measure the reports already in DATABASE_URL instead of seeding afresh",
+    )
     args = parser.parse_args(argv)
+    if args.no_seed and not os.environ.get("DATABASE_URL"):
+        parser.error("--no-seed needs DATABASE_URL: a temporary database starts empty")
 
     tmp = tempfile.mkdtemp(prefix="diethnos-bench-")
     configure(os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3")
+    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    print(f"Database: {connection.vendor}; seeding {args.reports:,} reports ...", flush=True)
-    seconds = seed(args.reports)
-    print(f"Seeded in {seconds:.1f} s")
-    print(f"Search index built in {build_search_index():.1f} s\n")
-
     from reports.models import Report
     from tags.models import Region
+
+    if args.no_seed:
+        call_command("migrate", verbosity=0)
+        print(f"Database: {connection.vendor}; {Report.objects.count():,} reports\n", flush=True)
+    else:
+        print(f"Database: {connection.vendor}; seeding {args.reports:,} reports ...", flush=True)
+        seconds = seed(args.reports)
+        print(f"Seeded in {seconds:.1f} s")
+        print(f"Search index built in {build_search_index():.1f} s\n")
+    gather_statistics()
 
     report = Report.objects.published().first()
     published = Report.objects.published().count()

@@ -102,6 +102,20 @@ def test_listings_are_paged_twenty_at_a_time_with_links_between_pages(client):
     assert len(titles(third)) == 5 and 'rel="next"' not in third
 
 
+def test_later_pages_list_the_same_reports_in_the_same_order_as_a_single_list(client):
+    # Later pages are read from the end of the list: reports published at the same moment
+    # must still fall on the same page and in the same order.
+    for number in range(45):
+        ReportFactory(title=f"Report {number}", publish_at=days_ago(number // 4 + 1))
+    listed = [
+        title
+        for page in (1, 2, 3)
+        for title in titles(client.get(f"/reports/?page={page}").content.decode())
+    ]
+    newest_first = Report.objects.published().newest_first().values_list("title", flat=True)
+    assert listed == list(newest_first)
+
+
 def test_paging_keeps_the_filter(client):
     for _ in range(21):
         ReportFactory(kind=Report.Kind.BRIEF)
