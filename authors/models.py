@@ -36,12 +36,15 @@ class AuthorQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def with_report_counts(self, reports):
-        """Each author with ``report_count``: how many of ``reports`` carry their byline."""
+        """Each author with ``report_count``: how many of ``reports`` carry their byline.
+
+        By name: a grouped query does not follow ``Meta.ordering``.
+        """
         return self.annotate(
             report_count=models.Count(
                 "report_links", filter=models.Q(report_links__report__in=reports)
             )
-        )
+        ).order_by("name")
 
 
 class AuthorSlugHistory(models.Model):

@@ -175,12 +175,15 @@ class Region(models.Model):
 
 class TopicQuerySet(models.QuerySet):
     def with_report_counts(self, reports):
-        """Each topic with ``report_count``: how many of ``reports`` are filed under it."""
+        """Each topic with ``report_count``: how many of ``reports`` are filed under it.
+
+        By name: a grouped query does not follow ``Meta.ordering``.
+        """
         return self.annotate(
             report_count=Count(
                 "tagged_reports", filter=Q(tagged_reports__content_object__in=reports)
             )
-        )
+        ).order_by("name")
 
 
 class Topic(TagBase):

@@ -142,3 +142,20 @@ def test_the_topic_index_lists_topics_with_counts(client):
 
 def test_an_unknown_topic_is_not_found(client):
     assert client.get("/topics/nothing-here/").status_code == 404
+
+
+def test_topics_and_authors_are_listed_by_name_with_their_counts(client):
+    from .factories import AuthorFactory, ReportFactory, TopicFactory
+
+    names = ["Sanctions", "Arms control", "Migration", "Cyber", "Elections"]
+    topics = [TopicFactory(name=name) for name in names]
+    authors = [AuthorFactory(name=name) for name in ["Zoe", "Adam", "Mei", "Bo"]]
+    for i, topic in enumerate(topics):
+        ReportFactory(topics=[topic], authors=[authors[i % len(authors)]])
+    for url, expected in (("/topics/", sorted(names)), ("/authors/", ["Adam", "Bo", "Mei", "Zoe"])):
+        page = client.get(url).content.decode()
+        positions = [page.index(f">{name}<") for name in expected]
+        assert positions == sorted(positions), url
+    home = client.get("/").content.decode()
+    positions = [home.index(f">{name}<") for name in sorted(names)]
+    assert positions == sorted(positions)
