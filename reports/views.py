@@ -28,7 +28,7 @@ def home(request):
             "lead": lead,
             "latest": latest,
             "by_region": published.newest_in_each(Region.objects.major(), PER_REGION_ON_HOME),
-            "topics": Topic.objects.with_report_counts(published).filter(report_count__gt=0),
+            "topics": Topic.objects.filed_under(published),
         },
     )
 

@@ -185,6 +185,17 @@ class TopicQuerySet(models.QuerySet):
             )
         ).order_by("name")
 
+    def filed_under(self, reports):
+        """Only the topics some of ``reports`` are filed under, with ``report_count``, by name.
+
+        A join rather than a filtered count over every topic: much cheaper on a large site.
+        """
+        return (
+            self.filter(tagged_reports__content_object__in=reports)
+            .annotate(report_count=Count("tagged_reports"))
+            .order_by("name")
+        )
+
 
 class Topic(TagBase):
     """A subject reports are filed under, such as "Hybrid threats" (case-insensitive)."""

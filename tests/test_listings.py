@@ -52,13 +52,16 @@ def test_the_front_page_has_a_section_per_major_region_with_its_newest_reports(c
 
 def test_the_front_page_lists_topics_in_use_with_counts(client):
     used, unused = TopicFactory(name="Sanctions"), TopicFactory(name="Unused")
+    only_drafts = TopicFactory(name="Drafted")
     ReportFactory(topics=[used])
     ReportFactory(topics=[used])
+    ReportFactory(topics=[used, only_drafts], status=Report.Status.DRAFT, publish_at=None)
     topics = client.get("/").content.decode().split('class="topics"')[1]
     assert (
         f'<a href="{used.get_absolute_url()}">Sanctions</a> <span class="count">2</span>' in topics
     )
     assert unused.name not in topics
+    assert only_drafts.name not in topics
 
 
 def test_an_empty_site_has_a_front_page(client):
