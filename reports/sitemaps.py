@@ -14,6 +14,7 @@ from django.db.models import Case, F, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control
 
 from authors.models import Author
@@ -36,6 +37,11 @@ class PublicSitemap(Sitemap):
 
     def get_domain(self, site=None):
         return site_scheme_and_domain()[1]
+
+    @cached_property
+    def paginator(self):
+        # Counted once per request, however often the index asks.
+        return super().paginator
 
 
 class ReportSitemap(PublicSitemap):
@@ -133,7 +139,9 @@ SITEMAPS = {
 
 @cache_control(public=True, max_age=SITEMAP_MAX_AGE)
 def sitemap_index(request):
-    response = index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+    sections = {name: section() for name, section in SITEMAPS.items()}
+    listed = {name: section for name, section in sections.items() if section.paginator.count}
+    response = index(request, listed, sitemap_url_name="sitemap-section")
     # Django names the sections on the host the request came in on, not on SITE_URL.
     scheme, domain = site_scheme_and_domain()
     for entry in response.context_data["sitemaps"]:

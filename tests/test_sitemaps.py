@@ -84,7 +84,7 @@ def entry(document, location, tag="url"):
 
 
 def test_the_sitemap_is_an_index_of_one_sitemap_per_section_on_the_public_site(client):
-    report = ReportFactory(authors=[author := AuthorFactory()])
+    report = ReportFactory(authors=[author := AuthorFactory()], topics=[TopicFactory()])
     index = sitemap_index(client)
     assert locations(index) == [f"{BASE}/sitemap-{name}.xml" for name in SECTIONS]
     lastmods = {
@@ -331,3 +331,10 @@ def test_a_page_of_a_long_section_runs_as_many_queries_as_the_first(
     for page in ["", "?p=2", "?p=3"]:
         with django_assert_num_queries(3):
             assert client.get(f"/sitemap-reports.xml{page}").status_code == 200
+
+
+def test_the_index_leaves_out_sections_with_nothing_to_list(client):
+    ReportFactory()  # filed under no topic
+    listed = locations(sitemap_index(client))
+    assert f"{BASE}/sitemap-reports.xml" in listed
+    assert f"{BASE}/sitemap-topics.xml" not in listed
