@@ -110,42 +110,42 @@ def test_the_sign_in_pages_pass_axe(page, url):
     assert axe_violations(page) == [], url
 
 
-def test_the_profile_form_passes_axe(page, site):
+def sign_in_as_contributor(page, site, username, author_slug):
+    """Give the demo author ``author_slug`` a contributor account and sign in with it."""
     site.shell(
-        "from authors.models import Author; from django.contrib.auth.models import User; "
-        "u, _ = User.objects.get_or_create(username='mei'); u.set_password('mei-pass-12345'); "
-        "u.save(); a = Author.objects.get(slug='mei-ling-chua'); a.user = u; a.save()"
+        "from authors.models import Author; from django.contrib.auth.models import User, Group; "
+        f"u, _ = User.objects.get_or_create(username='{username}', defaults={{'is_staff': True}}); "
+        f"u.set_password('{username}-pass-12345'); u.save(); "
+        "u.groups.add(Group.objects.get(name='Contributors')); "
+        f"a = Author.objects.get(slug='{author_slug}'); a.user = u; a.save()"
     )
     page.goto("/accounts/login/")
-    page.fill("#id_username", "mei")
-    page.fill("#id_password", "mei-pass-12345")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"{username}-pass-12345")
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile("/accounts/profile/$"))
-    # Check the page once the rich-text editor and its icon font are in place.
+
+
+def editor_ready(page):
+    """Wait for the rich-text editor and its icon font, so that axe sees the finished page."""
     expect(page.locator(".prose-menubar__button").first).to_be_visible()
     page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def test_the_profile_form_passes_axe(page, site):
+    sign_in_as_contributor(page, site, "mei", "mei-ling-chua")
+    editor_ready(page)
     assert axe_violations(page) == []
     # Submitting with a missing name shows the problems, still accessible.
     page.fill("#id_name", "")
     page.get_by_role("button", name="Save profile").click()
     expect(page.locator(".form-problems")).to_contain_text("Name")
-    expect(page.locator(".prose-menubar__button").first).to_be_visible()
-    page.evaluate("document.fonts.ready.then(() => true)")
+    editor_ready(page)
     assert axe_violations(page) == []
 
 
 def test_your_reports_and_password_pages_pass_axe(page, site):
-    site.shell(
-        "from authors.models import Author; from django.contrib.auth.models import User, Group; "
-        "u, _ = User.objects.get_or_create(username='rafael', defaults={'is_staff': True}); "
-        "u.set_password('rafael-pass-12345'); u.save(); "
-        "u.groups.add(Group.objects.get(name='Contributors')); "
-        "a = Author.objects.get(slug='rafael-mendes'); a.user = u; a.save()"
-    )
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "rafael")
-    page.fill("#id_password", "rafael-pass-12345")
-    page.click("button[type=submit]")
+    sign_in_as_contributor(page, site, "rafael", "rafael-mendes")
     page.get_by_role("navigation", name="Your account").get_by_role(
         "link", name="Your reports"
     ).click()
