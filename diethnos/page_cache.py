@@ -12,6 +12,7 @@ import time
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "content-version"
@@ -27,10 +28,19 @@ def content_version():
     return version
 
 
+def new_content_version():
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
 def content_changed(sender=None, **kwargs):
-    """Signal receiver: a model of a content app changed, so every cached page is stale."""
+    """Signal receiver: a model of a content app changed, so every cached page is stale.
+
+    Again once the change is committed: a page another request rendered in between still
+    showed the old content, yet was stored under the new version.
+    """
     if sender is None or sender._meta.app_label in CONTENT_APPS:
-        cache.set(VERSION_KEY, time.time_ns(), None)
+        new_content_version()
+        transaction.on_commit(new_content_version)
 
 
 def seconds_to_next_publication(version):

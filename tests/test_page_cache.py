@@ -49,6 +49,19 @@ def test_an_edit_is_visible_at_once(client):
     assert "After the correction" in response.content.decode()
 
 
+def test_a_page_cached_while_a_change_was_being_committed_is_dropped_at_the_commit(
+    client, django_capture_on_commit_callbacks
+):
+    report = ReportFactory(title="Before the correction")
+    with django_capture_on_commit_callbacks(execute=True):
+        report.title = "After the correction"
+        report.save()
+        # Another reader's request, served before the commit, caches what it saw.
+        assert client.get(report.get_absolute_url())["X-Cache"] == "miss"
+        assert client.get(report.get_absolute_url())["X-Cache"] == "hit"
+    assert client.get(report.get_absolute_url())["X-Cache"] == "miss"
+
+
 def test_a_change_to_a_key_point_or_a_byline_invalidates_too(client):
     report = ReportFactory(key_points=["Old takeaway."])
     client.get(report.get_absolute_url())
