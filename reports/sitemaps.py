@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import index, sitemap
-from django.db.models import Case, F, Max, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -21,7 +20,7 @@ from authors.models import Author
 from diethnos.site import language, site_scheme_and_domain
 from tags.models import Region, Topic
 
-from .models import MATERIAL_CHANGE, Report, UpdateNote
+from .models import Report
 
 # Crawlers and CDNs may keep a sitemap this long (seconds).
 SITEMAP_MAX_AGE = 600
@@ -58,22 +57,7 @@ class ReportSitemap(PublicSitemap):
         return item.modified_at
 
     def get_latest_lastmod(self):
-        """The latest ``Report.modified_at`` of all published reports, in one query.
-
-        Its rules in SQL: a report's latest note, else its last save if that was a material
-        change (see ``Report.updated_on``), else its publication.
-        """
-        latest_note = (
-            UpdateNote.objects.filter(report=OuterRef("pk"))
-            .order_by("-noted_at")
-            .values("noted_at")[:1]
-        )
-        revised = Q(updated_at__gt=Greatest("first_published_at", "created_at") + MATERIAL_CHANGE)
-        modified = Coalesce(
-            Subquery(latest_note),
-            Case(When(revised, then=F("updated_at")), default=F("first_published_at")),
-        )
-        return Report.objects.published().aggregate(latest=Max(modified))["latest"]
+        return Report.objects.published().latest_modification()
 
 
 class RegionSitemap(PublicSitemap):
