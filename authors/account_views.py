@@ -12,7 +12,6 @@ from js_asset import Media
 
 from .forms import ProfileForm
 from .invitations import invite_token_generator
-from .models import Author
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The base styles the rich-text editor (Tiptap, in django-prose-editor 0.28) injects as a
@@ -59,7 +58,7 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
 @login_required
 @csp_update({"style-src": [EDITOR_STYLE_HASH]})
 def profile(request):
-    author = Author.objects.filter(user=request.user).first()
+    author = getattr(request.user, "author", None)
     if author is None:
         return render(request, "accounts/no_profile.html")
     form = ProfileForm(request.POST or None, request.FILES or None, instance=author)

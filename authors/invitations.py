@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from diethnos.site import absolute_url
+
 CONTRIBUTORS_GROUP = "Contributors"
 
 
@@ -41,14 +43,9 @@ def _free_username(author):
 
 
 def invite_url(user):
-    path = reverse(
-        "invite_accept",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": invite_token_generator.make_token(user),
-        },
-    )
-    return settings.SITE_URL + path
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = invite_token_generator.make_token(user)
+    return absolute_url(reverse("invite_accept", kwargs={"uidb64": uid, "token": token}))
 
 
 def invite(author, invited_by=None):

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.forms.formsets import all_valid
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-from django.utils.datastructures import MultiValueDict
 
 from .models import Report
 
@@ -23,22 +22,18 @@ def preview_unsaved(model_admin, request, object_id=None):
     elif not model_admin.has_add_permission(request):
         raise PermissionDenied
     change = report is not None
-    data = request.POST
-    # A newly chosen image is not stored for a preview: the page keeps the saved one.
-    request._files = MultiValueDict()
-
-    form = model_admin.get_form(request, report, change=change)(data, instance=report)
+    # Files are left out: a newly chosen image is not stored for a preview, which keeps the
+    # saved one.
+    form = model_admin.get_form(request, report, change=change)(request.POST, instance=report)
     form_valid = form.is_valid()
     instance = model_admin.save_form(request, form, change) if form_valid else form.instance
     inlines = model_admin.get_formsets_with_inlines(request, *([report] if change else []))
-    formsets = [
-        FormSet(
-            **model_admin.get_formset_kwargs(
-                request, instance, inline, FormSet.get_default_prefix()
-            )
+    formsets = []
+    for FormSet, inline in inlines:
+        kwargs = model_admin.get_formset_kwargs(
+            request, instance, inline, FormSet.get_default_prefix()
         )
-        for FormSet, inline in inlines
-    ]
+        formsets.append(FormSet(**{**kwargs, "files": None}))
     if not (form_valid and all_valid(formsets)):
         context = {
             **model_admin.admin_site.each_context(request),

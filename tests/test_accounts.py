@@ -284,3 +284,17 @@ def test_an_invitation_that_cannot_be_sent_says_so_and_can_be_sent_again(client,
     response = invite_through_admin(client, author)
     assert "Invitation sent to Amara Okafor." in response.content.decode()
     assert len(mail.outbox) == 1
+
+
+def test_an_invitation_link_expires_with_the_password_reset_timeout(client, settings):
+    import time_machine
+    from django.utils import timezone
+
+    author = AuthorFactory(email="amara@example.org")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        invite(author)
+        (message,) = mail.outbox
+        assert f"once, for {settings.PASSWORD_RESET_TIMEOUT // 86400} days" in message.body
+        clock.shift(settings.PASSWORD_RESET_TIMEOUT + 60)
+        response = client.get(link_in(message), follow=True)
+    assert "This invitation no longer works" in response.content.decode()

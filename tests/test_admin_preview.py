@@ -104,3 +104,25 @@ def test_the_report_form_offers_the_preview_in_a_new_tab(client):
     assert 'formtarget="_blank"' in page
     page = client.get(reverse("admin:reports_report_add")).content.decode()
     assert f'formaction="{PREVIEW_NEW}"' in page
+
+
+def test_an_image_chosen_for_the_preview_is_not_stored(client, settings):
+    from .factories import image_upload
+
+    report = ReportFactory()
+    client.force_login(EditorFactory())
+    data = {**report_form_data(report), "hero_image": image_upload("new.jpg", size=(800, 600))}
+    data["hero_alt"] = "A new picture."
+    response = client.post(preview_url(report), data)
+    assert response.status_code == 200
+    stored = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert stored == []
+    report.refresh_from_db()
+    assert not report.hero_image
+
+
+def test_previewing_a_report_that_does_not_exist_is_a_404(client):
+    client.force_login(EditorFactory())
+    for pk in ("999999", "not-a-number"):
+        url = reverse("admin:reports_report_preview", args=[pk])
+        assert client.post(url, report_form_data()).status_code == 404
