@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
+from diethnos.colours import UnusableProfile, check_displayable
+
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP") + (("AVIF",) if features.check("avif") else ())
 # GIF is decoded only to tell an animation apart from a still image in the error message.
 PROBED_FORMATS = (*ACCEPTED_FORMATS, "GIF")
@@ -78,6 +80,7 @@ def check_image(file):
             file.seek(0)
             with Image.open(file, formats=ACCEPTED_FORMATS) as image:
                 image.load()
+                check_colours(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         check_pixels(None)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
@@ -85,6 +88,19 @@ def check_image(file):
     finally:
         file.seek(0)
     return image_format
+
+
+def check_colours(image):
+    """Refuse an image whose colours its renditions could not show as they are meant: one
+    whose embedded colour profile cannot be read or does not fit its colours."""
+    try:
+        check_displayable(image)
+    except UnusableProfile as error:
+        raise ValidationError(
+            "The colour profile embedded in this image cannot be used, so its colours cannot "
+            "be shown as they are meant. Export it again with an sRGB profile.",
+            code="colour_profile",
+        ) from error
 
 
 def check_pixels(pixels):
@@ -118,12 +134,14 @@ def normalised(file):
         icc_profile = source.info.get("icc_profile")
         upright = ImageOps.exif_transpose(source)
     # A fresh image carries the pixels and nothing else: no EXIF, XMP, comments or text chunks.
+    # Its mode stays (bit depth, palette, transparency): renditions are made from it.
     clean = Image.new(upright.mode, upright.size)
     clean.frombytes(upright.tobytes())
-    if upright.mode == "P":
-        clean.putpalette(upright.getpalette())
-        if "transparency" in upright.info:
-            clean.info["transparency"] = upright.info["transparency"]
+    if upright.palette is not None:
+        palette_mode = upright.palette.mode
+        clean.putpalette(upright.getpalette(palette_mode), palette_mode)
+    if "transparency" in upright.info:
+        clean.info["transparency"] = upright.info["transparency"]
     options = dict(SAVE_OPTIONS[image_format])
     if icc_profile:
         options["icc_profile"] = icc_profile  # colour, not personal data: kept for true colours

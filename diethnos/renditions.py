@@ -4,6 +4,10 @@ An image field names its ``Renditions`` (``ValidatedImageField(renditions=...)``
 an imagekit spec with the "Optimistic" cache file strategy: every rendition is written when the
 source image is saved, and looking up its URL never asks the storage whether it exists. Pages
 therefore only compute URLs; they never read or check image files.
+
+Every spec first brings the image to 8-bit sRGB (``ForDisplay``, see ``diethnos.colours``), so
+that what pilkit's own conversion before saving meets is only RGB or RGBA; JPEG renditions are
+then flattened onto white (``OnWhite``), as JPEG has no transparency.
 """
 
 from dataclasses import dataclass
@@ -14,11 +18,35 @@ from imagekit import ImageSpec, register
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.registry import generator_registry
 from imagekit.specs.sourcegroups import ImageFieldSourceGroup
+from PIL import Image
 from pilkit.processors import ResizeToFill, ResizeToFit
+
+from diethnos.colours import for_display
 
 FORMATS = ("WEBP", "JPEG")  # WebP for browsers that take it, JPEG for the rest
 OPTIONS = {"WEBP": {"quality": 80}, "JPEG": {"quality": 82, "optimize": True, "progressive": True}}
 CARD_SIZE = (1200, 630)  # the Open Graph card
+
+
+class ForDisplay:
+    """Any mode, bit depth or colour profile to 8-bit sRGB RGB, or RGBA when transparent."""
+
+    def process(self, image):
+        return for_display(image)
+
+
+class OnWhite:
+    """Transparent parts over white, for formats without transparency: RGBA becomes RGB."""
+
+    def process(self, image):
+        if image.mode != "RGBA":
+            return image
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image.convert("RGB"), mask=image.getchannel("A"))
+        return flat
+
+
+FINISH = {"WEBP": [], "JPEG": [OnWhite()]}  # the last processors, per format
 
 
 class SquareCrop:
@@ -36,10 +64,11 @@ _specs = {}
 
 
 def spec(spec_id, processors, image_format):
-    """Register (once) and return the id of an imagekit spec."""
+    """Register (once) and return the id of an imagekit spec: ``processors`` between
+    ``ForDisplay`` and the format's ``FINISH``."""
     if spec_id not in _specs:
         attrs = {
-            "processors": processors,
+            "processors": [ForDisplay(), *processors, *FINISH[image_format]],
             "format": image_format,
             "options": OPTIONS[image_format],
             "cachefile_strategy": "imagekit.cachefiles.strategies.Optimistic",

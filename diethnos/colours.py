@@ -1,0 +1,111 @@
+"""How any image Pillow opens is brought to the colours a browser shows: 8-bit sRGB.
+
+Renditions carry no colour profile: a browser, a feed reader or a social network shows an
+untagged image as sRGB. So every rendition is converted to sRGB from the colours the original
+declares (its embedded ICC profile, converted with littleCMS through ``PIL.ImageCms``), and
+whatever the image's mode or bit depth becomes 8-bit RGB, or RGBA when it has transparency.
+"""
+
+from io import BytesIO
+
+from PIL import Image, ImageCms, ImageMath
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+LAB = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB"))  # CIE L*a*b*, D50 white
+
+# The colour modes littleCMS converts, per mode an image's colour (alpha aside) is brought to.
+CMS_MODES = {"L", "RGB", "CMYK", "LAB"}
+# Modes that hold their colour and an alpha band together, and the plain mode of their colour.
+WITH_ALPHA = {"LA": "L", "La": "L", "RGBA": "RGB", "RGBa": "RGB", "PA": "RGB"}
+# Premultiplied alpha and palettes with alpha, and the mode they are split from.
+STRAIGHT_ALPHA = {"La": "LA", "RGBa": "RGBA", "PA": "RGBA"}
+# Modes of more than 8 bits per sample, and the factor to 8 bits: 16-bit integers (PNG's
+# 16-bit greys; 32-bit "I" only arrives from them) and floating point from 0.0 (black) to 1.0.
+WIDE_MODES = {
+    "I;16": 1 / 257,
+    "I;16B": 1 / 257,
+    "I;16L": 1 / 257,
+    "I;16N": 1 / 257,
+    "I": 1 / 257,
+    "F": 255,
+}
+
+
+class UnusableProfile(ValueError):
+    """The image's embedded colour profile cannot be read, or does not fit its colours."""
+
+
+def for_display(image, *, strict=False):
+    """``image`` (a PIL image of any mode) as 8-bit sRGB: mode RGB, or RGBA if any pixel is
+    not fully opaque (alpha not premultiplied).
+
+    Its embedded ICC profile, when it has one, says what its colours are; without one RGB is
+    taken as sRGB and CMYK is converted as browsers show it. A profile that cannot be used is
+    ignored as browsers ignore it, unless ``strict``: then ``UnusableProfile`` is raised.
+    """
+    image.load()
+    colour, alpha = split_alpha(image)
+    colour = eight_bit(colour)
+    colour = to_srgb(colour, image.info.get("icc_profile"), strict=strict)
+    if alpha is not None and alpha.getextrema() != (255, 255):
+        colour.putalpha(alpha)
+    return colour
+
+
+def check_displayable(image):
+    """Raise ``UnusableProfile`` unless ``for_display`` can show ``image``'s colours as they
+    are meant. Converts a single pixel, with the same profile and mode, so it is quick."""
+    for_display(image.crop((0, 0, 1, 1)), strict=True)
+
+
+def split_alpha(image):
+    """(colour, alpha) of ``image``: alpha is an "L" band, or None when it has none. Palette
+    images are resolved to their colours; a transparent colour (PNG tRNS) becomes alpha."""
+    if image.mode in WIDE_MODES:
+        if "transparency" not in image.info:
+            return image, None
+        key = image.info["transparency"]
+        samples = image if image.mode == "F" else image.convert("I")
+        equal = ImageMath.lambda_eval(lambda a: a["equal"](a["image"], key), image=samples)
+        return image, equal.convert("L").point(lambda v: 0 if v else 255)
+    if image.has_transparency_data and image.mode in ("1", "L", "P", "RGB"):
+        image = image.convert("LA" if image.mode in ("1", "L") else "RGBA")
+    elif image.mode in ("1", "P"):
+        return image.convert("L" if image.mode == "1" else "RGB"), None
+    if image.mode not in WITH_ALPHA:
+        return image, None
+    *bands, alpha = image.convert(STRAIGHT_ALPHA.get(image.mode, image.mode)).split()
+    return Image.merge(WITH_ALPHA[image.mode], bands), alpha
+
+
+def eight_bit(image):
+    """``image`` (without alpha) in a mode of 8 bits per sample: wider samples are scaled
+    down, not clipped; modes littleCMS does not take become RGB."""
+    if image.mode in WIDE_MODES:
+        scale = WIDE_MODES[image.mode]
+        source = image if image.mode == "F" else image.convert("I")
+        return source.point(lambda v: v * scale + 0.5).convert("L")
+    if image.mode not in CMS_MODES:
+        return image.convert("RGB")  # YCbCr, HSV, RGBX: defined without a profile
+    return image
+
+
+def to_srgb(image, icc_profile, *, strict):
+    """``image`` (an 8-bit mode in ``CMS_MODES``) converted to sRGB RGB from ``icc_profile``
+    (bytes or None)."""
+    source = LAB if image.mode == "LAB" else None
+    if icc_profile and source is None:
+        try:
+            source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
+        except (ImageCms.PyCMSError, OSError, ValueError) as error:
+            if strict:
+                raise UnusableProfile("the colour profile cannot be read") from error
+    if source is not None:
+        try:
+            return ImageCms.profileToProfile(
+                image, source, SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError) as error:
+            if strict:
+                raise UnusableProfile("the colour profile does not fit the image") from error
+    return image.convert("RGB")
