@@ -4,6 +4,10 @@ Renditions carry no colour profile: a browser, a feed reader or a social network
 untagged image as sRGB. So every rendition is converted to sRGB from the colours the original
 declares (its embedded ICC profile, converted with littleCMS through ``PIL.ImageCms``), and
 whatever the image's mode or bit depth becomes 8-bit RGB, or RGBA when it has transparency.
+
+This is done in two steps, ``eight_bit`` then ``in_srgb``, so that renditions can be resized in
+between: converting colours is the slow part, and is then done on the rendition's pixels, not
+on every pixel of a large original once per rendition.
 """
 
 from io import BytesIO
@@ -37,25 +41,49 @@ class UnusableProfile(ValueError):
 
 def for_display(image, *, strict=False):
     """``image`` (a PIL image of any mode) as 8-bit sRGB: mode RGB, or RGBA if any pixel is
-    not fully opaque (alpha not premultiplied).
-
-    Its embedded ICC profile, when it has one, says what its colours are; without one RGB is
-    taken as sRGB and CMYK is converted as browsers show it. A profile that cannot be used is
-    ignored as browsers ignore it, unless ``strict``: then ``UnusableProfile`` is raised.
-    """
-    image.load()
-    colour, alpha = split_alpha(image)
-    colour = eight_bit(colour)
-    colour = to_srgb(colour, image.info.get("icc_profile"), strict=strict)
-    if alpha is not None and alpha.getextrema() != (255, 255):
-        colour.putalpha(alpha)
-    return colour
+    not fully opaque (alpha not premultiplied). ``in_srgb(eight_bit(image), profile)``."""
+    return in_srgb(eight_bit(image), image.info.get("icc_profile"), strict=strict)
 
 
 def check_displayable(image):
     """Raise ``UnusableProfile`` unless ``for_display`` can show ``image``'s colours as they
     are meant. Converts a single pixel, with the same profile and mode, so it is quick."""
     for_display(image.crop((0, 0, 1, 1)), strict=True)
+
+
+def eight_bit(image):
+    """``image`` (any mode) with 8 bits a sample, in mode L, LA, RGB, RGBA, CMYK or LAB, and
+    its ``info`` (colour profile included) kept. Wider samples are scaled down, not clipped;
+    palettes are resolved; a transparent colour (PNG tRNS) becomes alpha; premultiplied alpha
+    is made straight. Resizing and cropping work alike on all of these modes."""
+    image.load()
+    colour, alpha = split_alpha(image)
+    colour = narrowed(colour)
+    if alpha is not None:
+        colour = Image.merge(colour.mode + "A", [*colour.split(), alpha])
+    colour.info = {key: value for key, value in image.info.items() if key != "transparency"}
+    return colour
+
+
+def in_srgb(image, icc_profile, *, strict=False):
+    """``image`` (a mode ``eight_bit`` returns) converted to sRGB, RGB or RGBA (when any pixel
+    is not fully opaque).
+
+    ``icc_profile`` (bytes or None) is the profile embedded in the original (Pillow's
+    ``info["icc_profile"]``), passed on as crops and resizes may drop ``info``. When there is
+    one, it says what the colours are; without one, RGB is
+    taken as sRGB and CMYK is converted as browsers show it. A profile that cannot be used is
+    ignored as browsers ignore it, unless ``strict``: then ``UnusableProfile`` is raised.
+    """
+    alpha = None
+    colour = image
+    if image.mode in ("LA", "RGBA"):
+        *bands, alpha = image.split()
+        colour = Image.merge(image.mode[:-1], bands)
+    shown = to_srgb(colour, icc_profile, strict=strict)
+    if alpha is not None and alpha.getextrema() != (255, 255):
+        shown.putalpha(alpha)
+    return shown
 
 
 def split_alpha(image):
@@ -78,7 +106,7 @@ def split_alpha(image):
     return Image.merge(WITH_ALPHA[image.mode], bands), alpha
 
 
-def eight_bit(image):
+def narrowed(image):
     """``image`` (without alpha) in a mode of 8 bits per sample: wider samples are scaled
     down, not clipped; modes littleCMS does not take become RGB."""
     if image.mode in WIDE_MODES:

@@ -312,10 +312,9 @@ def rendition_x(spec_id, source_size, rendition_size, x):
     """Where column ``x`` of the source lands across a rendition made by ``spec_id``."""
     width, height = source_size
     rendered_width, rendered_height = rendition_size
-    if spec_id == CARD_SPEC:
-        scale = max(rendered_width / width, rendered_height / height)
-        left = int((round(width * scale) - rendered_width) / 2)
-        return (x + 0.5) * scale - 0.5 - left
+    if spec_id == CARD_SPEC:  # cropped to the card's shape around the centre, then resized
+        crop_width = min(width, height * rendered_width / rendered_height)
+        return (x + 0.5 - (width - crop_width) / 2) * rendered_width / crop_width - 0.5
     if ":square-" in spec_id:
         side = min(width, height)
         return (x + 0.5 - (width - side) // 2) * rendered_width / side - 0.5
