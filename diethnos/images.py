@@ -2,9 +2,11 @@
 
 Every image field of the project is a ``ValidatedImageField``. An upload is decoded by Pillow
 (its name and declared content type are not trusted), must be a still JPEG, PNG, WebP or AVIF
-within the size and pixel limits of the settings, and is stored re-encoded once: turned upright
-by its EXIF orientation and stripped of metadata (GPS position, camera, comments). The sizes
-it is then published in are in ``diethnos.renditions``.
+within the size and pixel limits of the settings, with colours that can be shown as they are
+meant (``diethnos.colours``), and is stored re-encoded once: turned upright by its EXIF
+orientation and stripped of metadata (GPS position, camera, comments), its mode, palette,
+transparency and colour profile kept. The sizes it is then published in are in
+``diethnos.renditions``.
 """
 
 import warnings
