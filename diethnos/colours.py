@@ -17,8 +17,10 @@ from PIL import Image, ImageCms, ImageMath
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 LAB = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB"))  # CIE L*a*b*, D50 white
 
-# The colour modes littleCMS converts, per mode an image's colour (alpha aside) is brought to.
+# The 8-bit modes an image's colour (alpha aside) is in when it is converted to sRGB.
 CMS_MODES = {"L", "RGB", "CMYK", "LAB"}
+# The mode an image's colour must be in for a profile of each ICC colour space.
+PROFILE_MODES = {"GRAY": "L", "RGB": "RGB", "CMYK": "CMYK"}
 # Modes that hold their colour and an alpha band together, and the plain mode of their colour.
 WITH_ALPHA = {"LA": "L", "La": "L", "RGBA": "RGB", "RGBa": "RGB", "PA": "RGB"}
 # Premultiplied alpha and palettes with alpha, and the mode they are split from.
@@ -71,9 +73,9 @@ def in_srgb(image, icc_profile, *, strict=False):
 
     ``icc_profile`` (bytes or None) is the profile embedded in the original (Pillow's
     ``info["icc_profile"]``), passed on as crops and resizes may drop ``info``. When there is
-    one, it says what the colours are; without one, RGB is
-    taken as sRGB and CMYK is converted as browsers show it. A profile that cannot be used is
-    ignored as browsers ignore it, unless ``strict``: then ``UnusableProfile`` is raised.
+    one, it says what the colours are; without one, RGB is taken as sRGB and CMYK is converted
+    as browsers show it. A profile that cannot be used is ignored as browsers ignore it, unless
+    ``strict``: then ``UnusableProfile`` is raised.
     """
     alpha = None
     colour = image
@@ -121,19 +123,26 @@ def narrowed(image):
 def to_srgb(image, icc_profile, *, strict):
     """``image`` (an 8-bit mode in ``CMS_MODES``) converted to sRGB RGB from ``icc_profile``
     (bytes or None)."""
-    source = LAB if image.mode == "LAB" else None
-    if icc_profile and source is None:
-        try:
-            source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
-        except (ImageCms.PyCMSError, OSError, ValueError) as error:
-            if strict:
-                raise UnusableProfile("the colour profile cannot be read") from error
-    if source is not None:
-        try:
-            return ImageCms.profileToProfile(
-                image, source, SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB"
-            )
-        except (ImageCms.PyCMSError, OSError, ValueError) as error:
-            if strict:
-                raise UnusableProfile("the colour profile does not fit the image") from error
-    return image.convert("RGB")
+    if image.mode == "LAB":
+        return convert(image, LAB)
+    if not icc_profile:
+        return image.convert("RGB")
+    try:
+        source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
+        profile_mode = PROFILE_MODES.get(source.profile.xcolor_space.strip())
+        if image.mode == "L" and profile_mode == "RGB":
+            image = image.convert("RGB")  # a grey image some tools leave with an RGB profile
+        if image.mode != profile_mode:
+            raise UnusableProfile(f"a {profile_mode or 'foreign'} profile in a {image.mode} image")
+        return convert(image, source)
+    except (ImageCms.PyCMSError, OSError, ValueError) as error:  # UnusableProfile too
+        if strict:
+            raise UnusableProfile(f"the colour profile cannot be used: {error}") from error
+        return image.convert("RGB")  # as browsers show it
+
+
+def convert(image, source):
+    """``image`` converted from the ``source`` profile (ImageCmsProfile) to sRGB RGB."""
+    return ImageCms.profileToProfile(
+        image, source, SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB"
+    )

@@ -233,6 +233,16 @@ CASES = {
         lambda: encoded(striped("RGB", P3_COLOURS), "JPEG", quality=95, icc_profile=P3),
         opaque(P3_IN_SRGB),
     ),
+    "grey JPEG with an sRGB profile": Case(
+        "JPEG",
+        lambda: encoded(striped("L", GREYS), "JPEG", quality=95, icc_profile=SRGB),
+        grey(GREYS),
+    ),
+    "grey JPEG in Display P3": Case(
+        "JPEG",
+        lambda: encoded(striped("L", GREYS), "JPEG", quality=95, icc_profile=P3),
+        grey(GREYS),
+    ),
     "grey JPEG with a linear grey profile": Case(
         "JPEG",
         lambda: encoded(striped("L", GREYS), "JPEG", quality=95, icc_profile=GREY),
