@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models.fields.files import FieldFile, ImageFileDescriptor
-from PIL import Image, ImageOps, UnidentifiedImageError, features
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError, features
 
 from diethnos.colours import UnusableProfile, check_displayable
 
@@ -135,6 +135,10 @@ def normalised(file):
         image_format = source.format
         icc_profile = source.info.get("icc_profile")
         upright = ImageOps.exif_transpose(source)
+        if source.mode == "CMYK" and "adobe" not in source.info:
+            # Pillow reads every CMYK JPEG as Photoshop writes them, inverted (0 is full ink),
+            # which only the Adobe marker says; without it the samples are as they are.
+            upright = ImageChops.invert(upright)
     # A fresh image carries the pixels and nothing else: no EXIF, XMP, comments or text chunks.
     # Its mode stays (bit depth, palette, transparency): renditions are made from it.
     clean = Image.new(upright.mode, upright.size)

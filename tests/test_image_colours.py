@@ -16,7 +16,7 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image, ImageChops, ImageCms
 
 from authors.models import Author
 from diethnos import renditions
@@ -92,6 +92,35 @@ def png_16_bit(colour_type, values, size=SIZE):
         + chunk(b"IDAT", zlib.compress(row * height))
         + chunk(b"IEND", b"")
     )
+
+
+def adobe_cmyk_jpeg(image, **options):
+    """A CMYK JPEG as Photoshop writes one (and Pillow): with an Adobe marker, its samples
+    stored inverted (0 is full ink)."""
+    content = encoded(image, "JPEG", quality=95, **options)
+    with Image.open(BytesIO(content)) as written:
+        assert written.info["adobe"]
+        assert written.getpixel((SAMPLES[0], 0)) == image.getpixel((SAMPLES[0], 0))
+    return content
+
+
+def plain_cmyk_jpeg(image):
+    """A CMYK JPEG without an Adobe marker, its samples stored as they are (255 is full ink):
+    Pillow's inverted samples of the inverted image, with the marker taken out."""
+    content = encoded(ImageChops.invert(image), "JPEG", quality=95)
+    position, plain = 2, content[:2]
+    while content[position + 1] != 0xDA:  # up to the start of the scan
+        length = struct.unpack(">H", content[position + 2 : position + 4])[0]
+        if content[position + 1] != 0xEE:  # APP14, the Adobe marker
+            plain += content[position : position + 2 + length]
+        position += 2 + length
+    plain += content[position:]
+    with Image.open(BytesIO(plain)) as written:
+        assert "adobe" not in written.info
+        # Pillow assumes Adobe's convention all the same, and reads it inverted.
+        inverted = ImageChops.invert(image)
+        assert written.getpixel((SAMPLES[0], 0)) == inverted.getpixel((SAMPLES[0], 0))
+    return plain
 
 
 def opaque(colours):
@@ -248,12 +277,15 @@ CASES = {
         lambda: encoded(striped("L", GREYS), "JPEG", quality=95, icc_profile=GREY),
         grey(LINEAR_GREYS_IN_SRGB),
     ),
-    "CMYK JPEG without a profile": Case(
-        "JPEG", lambda: encoded(striped("CMYK", INKS), "JPEG", quality=95), opaque(INKS_NAIVE)
+    "Adobe (inverted) CMYK JPEG without a profile": Case(
+        "JPEG", lambda: adobe_cmyk_jpeg(striped("CMYK", INKS)), opaque(INKS_NAIVE)
+    ),
+    "plain (not inverted) CMYK JPEG without a profile": Case(
+        "JPEG", lambda: plain_cmyk_jpeg(striped("CMYK", INKS)), opaque(INKS_NAIVE)
     ),
     "CMYK JPEG with a press profile": Case(
         "JPEG",
-        lambda: encoded(striped("CMYK", INKS), "JPEG", quality=95, icc_profile=PRESS),
+        lambda: adobe_cmyk_jpeg(striped("CMYK", INKS), icc_profile=PRESS),
         opaque(INKS_ON_THE_PRESS),
     ),
     # WebP and AVIF: RGB, RGBA and (AVIF) grey.
@@ -490,6 +522,8 @@ def test_the_stored_original_keeps_its_mode_transparency_profile_and_pixels(name
     assert (stored.format, stored.mode, stored.size) == (original.format, original.mode, SIZE)
     assert stored.info.get("transparency") == original.info.get("transparency")
     assert stored.info.get("icc_profile") == original.info.get("icc_profile")
+    if original.mode == "CMYK" and "adobe" not in original.info:
+        original = ImageChops.invert(original)  # Pillow reads it as inverted, as Adobe's are
     if stored.mode == "P":
         assert stored.getpalette() == original.getpalette()
     lossless = case.image_format == "PNG"
