@@ -8,6 +8,8 @@ class DiethnosConfig(AppConfig):
 
     def ready(self):
         from .page_cache import content_changed
+        from .redirects import watch_addresses
 
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(content_changed, dispatch_uid=f"page-cache-{signal!r}")
+        watch_addresses()
