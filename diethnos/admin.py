@@ -2,6 +2,9 @@ from django.contrib import admin
 
 from .models import Redirect
 
+# The scripts of every desk form that prefills a slug (prepopulated_fields), in this order.
+SLUG_PREFILL_JS = ["admin/js/urlify.js", "admin/slug-prefill.js"]
+
 
 @admin.register(Redirect)
 class RedirectAdmin(admin.ModelAdmin):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from .models import Redirect
+from .slugs import slug_for, unique_slug
 
 
 class KeepsOldAddresses:
@@ -48,6 +49,35 @@ def record_moves(moves, redirects=None):
         redirects.filter(new_path=old).update(new_path=new)
         redirects.update_or_create(old_path=old, defaults={"new_path": new})
     redirects.filter(old_path__in=[new for _, new in moves]).delete()
+
+
+def reslug_rows(model, source, path_formats, redirects):
+    """For a data migration: give each row of ``model`` (a historical model) whose slug is not
+    its own ``slug_for`` (not ASCII, not lower case...) the slug ``slug_for`` makes of it, or
+    of the field ``source`` (the name) when that leaves nothing; numbered if another row has it.
+
+    The moves of its addresses are recorded through ``redirects`` (the historical Redirect
+    manager). ``path_formats`` are the addresses as the routes stood then, such as
+    ``"/topics/{}/"``: a migration cannot rely on today's URLconf. Returns how many rows changed.
+    """
+    max_length = model._meta.get_field("slug").max_length
+    rows = list(model._base_manager.values_list("pk", "slug", source))
+    taken = {slug for _, slug, _ in rows}
+    moves, changed = [], 0
+    for pk, slug, name in rows:
+        new = slug_for(slug, max_length) or slug_for(
+            name, max_length, fallback=model._meta.model_name
+        )
+        if new == slug:
+            continue
+        taken.discard(slug)
+        new = unique_slug(new, taken.__contains__, max_length)
+        taken.add(new)
+        model._base_manager.filter(pk=pk).update(slug=new)
+        changed += 1
+        moves += [(path.format(slug), path.format(new)) for path in path_formats]
+    record_moves(moves, redirects)
+    return changed
 
 
 def _slug_before_save(sender, instance, update_fields=None, **kwargs):

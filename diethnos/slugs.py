@@ -12,8 +12,6 @@ from django import forms
 from django.db import models
 from django.utils.text import slugify
 
-from .redirects import record_moves
-
 
 def slug_for(text, max_length, fallback=""):
     """The slug for ``text`` (a str, or None), as a str.
@@ -55,9 +53,10 @@ class AsciiSlugField(models.SlugField):
     """A model's unique ASCII slug, made from another of its fields when it is left empty.
 
     A slug given (by a form, code or an import) is passed through ``slug_for`` when the row is
-    saved or validated. An empty one is made from the field named ``populate_from`` (the
-    headline, the name), numbered ``-2``, ``-3``... when another row has it already, and named
-    after the model ("topic") when the name has nothing to make a slug from.
+    validated or saved; the slugs looked up in queries are left as they are. An empty one is
+    made from the field named ``populate_from`` (the headline, the name), numbered ``-2``,
+    ``-3``... when another row has it already, and named after the model ("topic") when the
+    name has nothing to make a slug from.
     """
 
     def __init__(self, *args, populate_from=None, **kwargs):
@@ -71,9 +70,9 @@ class AsciiSlugField(models.SlugField):
             kwargs["populate_from"] = self.populate_from
         return name, path, args, kwargs
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        return slug_for(value, self.max_length) if value else value
+    def clean(self, value, model_instance):
+        # Not in to_python: that would also rewrite the slugs looked up in queries.
+        return super().clean(slug_for(value, self.max_length) if value else value, model_instance)
 
     def pre_save(self, model_instance, add):
         slug = slug_for(getattr(model_instance, self.attname), self.max_length)
@@ -89,32 +88,3 @@ class AsciiSlugField(models.SlugField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": SlugFormField, **kwargs})
-
-
-def reslug_rows(model, source, path_formats, redirects):
-    """For a data migration: give each row of ``model`` (a historical model) whose slug is not
-    its own ``slug_for`` (not ASCII, not lower case...) the slug ``slug_for`` makes of it, or
-    of the field ``source`` (the name) when that leaves nothing; numbered if another row has it.
-
-    The moves of its addresses are recorded through ``redirects`` (the historical Redirect
-    manager). ``path_formats`` are the addresses as the routes stood then, such as
-    ``"/topics/{}/"``: a migration cannot rely on today's URLconf. Returns how many rows changed.
-    """
-    max_length = model._meta.get_field("slug").max_length
-    rows = list(model._base_manager.values_list("pk", "slug", source))
-    taken = {slug for _, slug, _ in rows}
-    moves, changed = [], 0
-    for pk, slug, name in rows:
-        new = slug_for(slug, max_length) or slug_for(
-            name, max_length, fallback=model._meta.model_name
-        )
-        if new == slug:
-            continue
-        taken.discard(slug)
-        new = unique_slug(new, taken.__contains__, max_length)
-        taken.add(new)
-        model._base_manager.filter(pk=pk).update(slug=new)
-        changed += 1
-        moves += [(path.format(slug), path.format(new)) for path in path_formats]
-    record_moves(moves, redirects)
-    return changed

@@ -3,8 +3,7 @@ moved address; and slugs outside ASCII are transliterated, their old addresses r
 
 from django.db import migrations
 
-from diethnos.redirects import record_moves
-from diethnos.slugs import reslug_rows
+from diethnos.redirects import record_moves, reslug_rows
 
 # The addresses of an author's pages, as the routes stood then.
 ADDRESSES = ["/authors/{}/", "/authors/{}/feed/"]

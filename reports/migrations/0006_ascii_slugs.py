@@ -3,7 +3,7 @@ redirect to the new ones."""
 
 from django.db import migrations
 
-from diethnos.slugs import reslug_rows
+from diethnos.redirects import reslug_rows
 
 
 def ascii_slugs(apps, schema_editor):

@@ -3,7 +3,7 @@ slug now is ("energie"); their old addresses redirect to the new ones."""
 
 from django.db import migrations
 
-from diethnos.slugs import reslug_rows
+from diethnos.redirects import reslug_rows
 
 
 def ascii_slugs(apps, schema_editor):
