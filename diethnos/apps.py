@@ -4,7 +4,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 class DiethnosConfig(AppConfig):
     name = "diethnos"
-    verbose_name = "diethnos"
+    # The desk names the section of what this package keeps (redirects from old addresses).
+    verbose_name = "Addresses"
 
     def ready(self):
         from .page_cache import content_changed

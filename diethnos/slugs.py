@@ -59,6 +59,11 @@ class AsciiSlugField(models.SlugField):
     name has nothing to make a slug from.
     """
 
+    default_error_messages = {
+        "unique": "A %(model_name)s has this address already. Change the slug, or leave it "
+        "empty to have one made.",
+    }
+
     def __init__(self, *args, populate_from=None, **kwargs):
         self.populate_from = populate_from
         kwargs["allow_unicode"] = False

@@ -176,7 +176,26 @@ def test_a_slug_made_or_typed_in_the_desk_is_stored_in_ascii(
 
 
 @pytest.mark.parametrize("model", DESK_FORMS, ids=lambda model: model.__name__)
-def test_the_desk_prefills_slugs_in_ascii_in_the_browser(editor_client, model):
+def test_a_slug_typed_in_the_desk_that_another_row_has_is_refused_with_a_way_out(
+    editor_client, model
+):
+    make(model, "Énergie")
+    route, form = DESK_FORMS[model]
+    response = editor_client.post(reverse(route), form("Energie", "ÉNERGIE"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [
+        f"A {model._meta.verbose_name.capitalize()} has this address already. Change the slug, "
+        "or leave it empty to have one made."
+    ]
+    response = editor_client.post(reverse(route), form("Energie", ""))
+    assert response.status_code == 302
+    assert stored(model, "Energie").slug == "energie-2"
+
+
+@pytest.mark.parametrize("model", DESK_FORMS, ids=lambda model: model.__name__)
+def test_the_desk_prefills_slugs_in_ascii_and_leaves_other_scripts_to_the_server(
+    editor_client, model
+):
     page = editor_client.get(reverse(DESK_FORMS[model][0])).content.decode()
     fields = json.loads(
         re.search(r'data-prepopulated-fields="([^"]*)"', page).group(1).replace("&quot;", '"')
