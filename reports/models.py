@@ -1,5 +1,4 @@
 import re
-from datetime import timedelta
 
 import reversion
 from django.conf import settings
@@ -21,7 +20,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -41,8 +40,6 @@ KEY_POINT_MAX_LENGTH = 400
 # A full stop, question or exclamation mark after a word of four or more letters, then a capital:
 # a new sentence ("... in Ukraine. South Korea ..."), not an abbreviation ("Gen. Syrskyi", "U.S.").
 SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
-# A save this long after publication shows as an update; earlier ones are part of publishing.
-MATERIAL_CHANGE = timedelta(days=1)
 
 
 def count_of(rows):
@@ -164,21 +161,18 @@ class ReportQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-pk")
 
     def latest_modification(self):
-        """The latest ``Report.modified_at`` among these reports, in one query.
+        """The latest ``Report.modified_at`` among these reports, in one query (a datetime,
+        or None when there are none).
 
-        The same rules in SQL: a report's latest note, else its last save if that was a
-        material change (see ``Report.updated_on``), else its publication.
+        The same rule in SQL: a report's latest update or correction note, else its first
+        publication.
         """
         latest_note = (
             UpdateNote.objects.filter(report=OuterRef("pk"))
             .order_by("-noted_at")
             .values("noted_at")[:1]
         )
-        revised = Q(updated_at__gt=Greatest("first_published_at", "created_at") + MATERIAL_CHANGE)
-        modified = Coalesce(
-            Subquery(latest_note),
-            Case(When(revised, then=F("updated_at")), default=F("first_published_at")),
-        )
+        modified = Coalesce(Subquery(latest_note), F("first_published_at"))
         return self.aggregate(latest=Max(modified))["latest"]
 
     def search(self, text):
@@ -324,27 +318,23 @@ class Report(SanitisedOnSaveMixin, models.Model):
 
     @property
     def updated_on(self):
-        """When the report was last updated after publication, or None.
+        """When the report was last updated for its readers (a datetime), or None.
 
-        The date of the latest update or correction note; without notes, the last save once it
-        is more than ``MATERIAL_CHANGE`` after both publication and the report's creation (a
-        report entered after the fact, such as an imported one, was not updated by being
-        entered). Reads the prefetched notes.
+        An update is something the editors declare with a note: the date of the latest update
+        or correction note of a published report. Saving alone (a typo fixed, a tag added)
+        is no update. Reads the prefetched notes.
         """
         if self.first_published_at is None:
             return None
-        notes = [note.noted_at for note in self.update_notes.all()]
-        if notes:
-            return max(notes)
-        since = max(self.first_published_at, self.created_at)
-        return self.updated_at if self.updated_at - since > MATERIAL_CHANGE else None
+        return max((note.noted_at for note in self.update_notes.all()), default=None)
 
     @property
     def modified_at(self):
-        """When the report last changed for readers: its latest update, else its publication.
+        """When the report last changed for readers: its latest update or correction note,
+        else its first publication (a datetime; None if never published).
 
         What feeds, sitemaps and structured data give as the last modification. Reads the
-        prefetched notes.
+        prefetched notes; ``ReportQuerySet.latest_modification`` is the same rule in SQL.
         """
         return self.updated_on or self.first_published_at
 
