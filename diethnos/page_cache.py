@@ -97,14 +97,18 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._is_cacheable_request(request):
             return self.get_response(request)
-        version, next_live = live_content_version()
-        digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page:{version}:{digest}"
-        response = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
-        if response is not None:
-            self._set_lifetime_downstream(response, seconds_until(next_live))
-            response["X-Cache"] = "hit"
-            return response
+        timeout = settings.PAGE_CACHE_SECONDS
+        if timeout:
+            version, next_live = live_content_version()
+            digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+            key = f"page:{version}:{digest}"
+            response = cache.get(key)
+            if response is not None:
+                self._set_lifetime_downstream(response, seconds_until(next_live))
+                response["X-Cache"] = "hit"
+                return response
+        else:
+            next_live = 0  # the page cache is off: nothing to look up
 
         response = self.get_response(request)
         if not self._is_cacheable_response(request, response):
@@ -113,7 +117,6 @@ class PageCacheMiddleware:
         until_next = seconds_until(next_live)
         self._set_lifetime_downstream(response, until_next)
         patch_vary_headers(response, ["Cookie"])
-        timeout = settings.PAGE_CACHE_SECONDS
         if timeout:
             if until_next is not None:
                 timeout = min(timeout, until_next)
