@@ -418,6 +418,9 @@ class Report(SanitisedOnSaveMixin, models.Model):
         return "Scheduled" if self.is_scheduled else self.get_status_display()
 
     def clean(self):
+        if self.status == self.Status.PUBLISHED:
+            # Set the publication times as save() will: the database requires them.
+            self.mark_published()
         problems = {}
         if self.hero_image and not self.hero_alt.strip():
             problems["hero_alt"] = NEEDS_ALT_TEXT
@@ -425,9 +428,6 @@ class Report(SanitisedOnSaveMixin, models.Model):
             problems["slug"] = f"“{other.slug}” is taken by another report: use another slug."
         if problems:
             raise ValidationError(problems)
-        if self.status == self.Status.PUBLISHED:
-            # What save() will do; the database refuses a published report without them.
-            self.mark_published()
 
     def publication_problems(self, values=None, key_points=None, authors=None):
         """What keeps this report from being published: {name: message}, empty if nothing.

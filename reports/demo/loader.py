@@ -114,7 +114,7 @@ def _report(data):
         summary=data["summary"],
         body=data["body"],
         situation_as_of=date.fromisoformat(data["situation_as_of"]),
-        primary_region=_region(data["primary_region"]),
+        primary_region=_region(data["primary_region"]) if data.get("primary_region") else None,
         featured=data.get("featured", False),
         status=Report.Status.PUBLISHED if status == "scheduled" else status,
         publish_at=published if status in ("published", "scheduled", "withdrawn") else None,
