@@ -4,6 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Lower, Trim
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django_prose_editor.fields import ProseEditorField
 
@@ -19,6 +22,10 @@ orcid_validator = RegexValidator(
     # Not "invalid": the URL field would show its own message in place of this one.
     code="invalid_orcid",
 )
+
+
+SHORT_BIO_MAX_LENGTH = 600
+NEEDS_PHOTO_ALT_TEXT = "Describe the photo for readers who cannot see it."
 
 
 # Where each profile link must point: the first host is the one named in messages.
@@ -64,7 +71,9 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         max_length=160, blank=True, help_text='For example "Founder and Director of diethnos".'
     )
     short_bio = models.TextField(
-        max_length=600, blank=True, help_text="One paragraph, shown in the author box on reports."
+        max_length=SHORT_BIO_MAX_LENGTH,
+        blank=True,
+        help_text="One paragraph, shown in the author box on reports.",
     )
     bio = ProseEditorField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
     photo = ValidatedImageField(
@@ -103,6 +112,24 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Slugs are made lower case (diethnos.slugs): unique in any case.
+            models.CheckConstraint(condition=Q(slug=Lower("slug")), name="author_slug_lower_case"),
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("name")), 0)), name="author_has_name"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="author_has_slug"),
+            models.CheckConstraint(
+                condition=Q(photo="") | Q(GreaterThan(Length(Trim("photo_alt")), 0)),
+                name="author_photo_has_alt_text",
+                violation_error_message=NEEDS_PHOTO_ALT_TEXT,
+            ),
+            # No database keeps a text field's length limit of its own.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("short_bio"), SHORT_BIO_MAX_LENGTH),
+                name="author_short_bio_length",
+            ),
+        ]
 
     address_routes = ["authors:detail", "authors:feed"]
 
@@ -123,7 +150,7 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def clean(self):
         problems = {}
         if self.photo and not self.photo_alt.strip():
-            problems["photo_alt"] = "Describe the photo for readers who cannot see it."
+            problems["photo_alt"] = NEEDS_PHOTO_ALT_TEXT
         for field, (label, hosts) in PROFILE_HOSTS.items():
             url = getattr(self, field)
             host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""

@@ -77,6 +77,7 @@ MIDDLEWARE = [
 
 # Anonymous pages are kept this long in the shared cache (0 turns the page cache off); any
 # content change invalidates them at once. Browsers and CDNs may keep them PAGE_CACHE_MAX_AGE.
+# Neither keeps a page past the next scheduled publication.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 

@@ -42,6 +42,9 @@ class KeyPointInline(admin.TabularInline):
         }
     }
 
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
 
 class BylineInline(admin.TabularInline):
     model = ReportAuthor
