@@ -24,14 +24,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
-from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from authors.models import Author
 from diethnos.images import ValidatedImageField
 from diethnos.renditions import HERO, Renditions
-from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
+from diethnos.richtext import BODY_EXTENSIONS, RichTextField, SanitisedOnSaveMixin
+from diethnos.text import NormalisedCharField, NormalisedTextField, NormalisedURLField
 from tags.models import Region, Topic
 
 from . import notifications, search
@@ -199,13 +199,13 @@ class Report(SanitisedOnSaveMixin, models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    title = models.CharField("headline", max_length=200)
+    title = NormalisedCharField("headline", max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SITREP)
-    summary = models.TextField(
+    summary = NormalisedTextField(
         max_length=300, blank=True, help_text="The standfirst: what happened and why it matters."
     )
-    body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
+    body = RichTextField(extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
     situation_as_of = models.DateField(
         "situation as of",
         null=True,
@@ -234,9 +234,9 @@ class Report(SanitisedOnSaveMixin, models.Model):
     )
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_alt = models.CharField("image alt text", max_length=250, blank=True)
-    hero_caption = models.CharField("caption", max_length=300, blank=True)
-    hero_credit = models.CharField("credit", max_length=200, blank=True)
+    hero_alt = NormalisedCharField("image alt text", max_length=250, blank=True)
+    hero_caption = NormalisedCharField("caption", max_length=300, blank=True)
+    hero_credit = NormalisedCharField("credit", max_length=200, blank=True)
 
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -249,8 +249,8 @@ class Report(SanitisedOnSaveMixin, models.Model):
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     featured = models.BooleanField(default=False)
-    seo_title = models.CharField("SEO title", max_length=70, blank=True)
-    seo_description = models.CharField("SEO description", max_length=160, blank=True)
+    seo_title = NormalisedCharField("SEO title", max_length=70, blank=True)
+    seo_description = NormalisedCharField("SEO description", max_length=160, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -441,7 +441,7 @@ class KeyPoint(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(max_length=KEY_POINT_MAX_LENGTH)
+    text = NormalisedCharField(max_length=KEY_POINT_MAX_LENGTH)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -480,9 +480,9 @@ class ReportAuthor(models.Model):
 class Source(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField("URL", max_length=500, blank=True)
+    title = NormalisedCharField(max_length=300)
+    publisher = NormalisedCharField(max_length=200, blank=True)
+    url = NormalisedURLField("URL", max_length=500, blank=True)
     date = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -502,7 +502,7 @@ class UpdateNote(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="update_notes")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.UPDATE)
     noted_at = models.DateTimeField("date", default=timezone.now)
-    text = models.TextField()
+    text = NormalisedTextField()
 
     class Meta:
         ordering = ["noted_at", "pk"]

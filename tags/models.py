@@ -3,7 +3,10 @@ from collections import defaultdict
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase
+
+from diethnos.text import NormalisedCharField, NormalisedTextField
 
 
 class RegionQuerySet(models.QuerySet):
@@ -94,8 +97,8 @@ class Region(models.Model):
         COUNTRY = "country", "Country or territory"
         GROUP = "group", "Editorial grouping"
 
-    name = models.CharField(max_length=120)
-    official_name = models.CharField(
+    name = NormalisedCharField(max_length=120)
+    official_name = NormalisedCharField(
         max_length=200, blank=True, help_text="The OCHA/UN term, where it differs from the name."
     )
     slug = models.SlugField(max_length=120, unique=True)
@@ -112,12 +115,12 @@ class Region(models.Model):
         limit_choices_to={"kind": "country"},
         help_text="For an editorial grouping: the countries it holds.",
     )
-    iso2 = models.CharField("ISO alpha-2", max_length=2, blank=True, db_index=True)
-    iso3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
-    m49 = models.CharField("M49 code", max_length=3, blank=True)
+    iso2 = NormalisedCharField("ISO alpha-2", max_length=2, blank=True, db_index=True)
+    iso3 = NormalisedCharField("ISO alpha-3", max_length=3, blank=True)
+    m49 = NormalisedCharField("M49 code", max_length=3, blank=True)
     latitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
-    description = models.TextField(blank=True)
+    description = NormalisedTextField(blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -200,7 +203,11 @@ class TopicQuerySet(models.QuerySet):
 class Topic(TagBase):
     """A subject reports are filed under, such as "Hybrid threats" (case-insensitive)."""
 
-    description = models.TextField(blank=True)
+    # taggit's name, normalised as all stored text is.
+    name = NormalisedCharField(
+        verbose_name=pgettext_lazy("A tag name", "name"), unique=True, max_length=100
+    )
+    description = NormalisedTextField(blank=True)
 
     objects = TopicQuerySet.as_manager()
 
