@@ -5,6 +5,7 @@ import importlib
 import json
 
 import pytest
+import reversion
 from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
 from lxml import html
+from reversion.models import Version
 
 from authors.forms import ProfileForm
 from authors.models import Author
@@ -295,6 +297,22 @@ def test_a_fixture_loaded_with_loaddata_stores_clean_text(field, tmp_path):
     fixture.write_text(json.dumps([data]))  # \ud800 is written as an escape
     call_command("loaddata", str(fixture), verbosity=0)
     assert stored(field, row.pk) == clean
+
+
+def test_restoring_a_version_kept_before_stores_clean_text():
+    report = ReportFactory(key_points=["Drones struck ports."])
+    with reversion.create_revision():
+        report.save()
+    version = Version.objects.get_for_object(report).get()
+    kept = json.loads(version.serialized_data)
+    kept[0]["fields"].update(title=KYIV, summary="One\r\ntwo\x00")
+    Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(kept))
+    report.title = "Edited"
+    report.save()
+
+    Version.objects.get(pk=version.pk).revision.revert()
+    report.refresh_from_db()
+    assert (report.title, report.summary) == ("Kyiv night strikes", "One\ntwo")
 
 
 def test_the_demo_loader_stores_clean_text(tmp_path, monkeypatch):
