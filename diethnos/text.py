@@ -22,6 +22,15 @@ FORBIDDEN = re.compile(f"[\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f\\uFDD0-\\uFDEF{NONCH
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 
+# A quick first look, since most text needs nothing: the characters of the Basic Multilingual
+# Plane that may change (LF only in single-line text), then every character from U+1FFFE up (a
+# slower pattern, so only for text that is not ASCII).
+_MAY_CHANGE = (
+    "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff\\ufdd0-\\ufdef\\ufffe\\uffff"
+)
+SUSPECT = {True: re.compile(f"[{_MAY_CHANGE}]"), False: re.compile(f"[\\n{_MAY_CHANGE}]")}
+SUSPECT_BEYOND_BMP = re.compile("[\U0001fffe-\U0010ffff]")
+
 
 def normalise_text(value, *, multiline):
     """``value`` (a str) with only characters XML, PostgreSQL and every page can carry.
@@ -32,6 +41,11 @@ def normalise_text(value, *, multiline):
     them) other than tab, LF and CR, DEL and the Unicode noncharacters are removed. Returns a
     str; applying it again changes nothing.
     """
+    suspect = SUSPECT[multiline].search(value) or (
+        not value.isascii() and SUSPECT_BEYOND_BMP.search(value)
+    )
+    if not suspect:
+        return value
     if SURROGATE.search(value):
         value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
     value = LINE_BREAK.sub("\n" if multiline else " ", value)
