@@ -6,30 +6,26 @@ from diethnos.text import normalise_stored_text
 
 # Each model's text fields, and whether each is multi-line.
 TEXT_FIELDS = {
-    "Report": {
-        "title": False,
-        "summary": True,
-        "body": True,
-        "hero_alt": False,
-        "hero_caption": False,
-        "hero_credit": False,
-        "seo_title": False,
-        "seo_description": False,
+    "Region": {
+        "name": False,
+        "official_name": False,
+        "iso2": False,
+        "iso3": False,
+        "m49": False,
+        "description": True,
     },
-    "KeyPoint": {"text": False},
-    "Source": {"title": False, "publisher": False, "url": False},
-    "UpdateNote": {"text": True},
+    "Topic": {"name": False, "description": True},
 }
 
 
 def normalise(apps, schema_editor):
     for model, fields in TEXT_FIELDS.items():
-        normalise_stored_text(apps.get_model("reports", model), fields)
+        normalise_stored_text(apps.get_model("tags", model), fields)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0005_listing_indexes"),
+        ("tags", "0003_ascii_slug_fields"),
     ]
 
     operations = [

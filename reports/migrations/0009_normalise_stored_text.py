@@ -6,26 +6,30 @@ from diethnos.text import normalise_stored_text
 
 # Each model's text fields, and whether each is multi-line.
 TEXT_FIELDS = {
-    "Region": {
-        "name": False,
-        "official_name": False,
-        "iso2": False,
-        "iso3": False,
-        "m49": False,
-        "description": True,
+    "Report": {
+        "title": False,
+        "summary": True,
+        "body": True,
+        "hero_alt": False,
+        "hero_caption": False,
+        "hero_credit": False,
+        "seo_title": False,
+        "seo_description": False,
     },
-    "Topic": {"name": False, "description": True},
+    "KeyPoint": {"text": False},
+    "Source": {"title": False, "publisher": False, "url": False},
+    "UpdateNote": {"text": True},
 }
 
 
 def normalise(apps, schema_editor):
     for model, fields in TEXT_FIELDS.items():
-        normalise_stored_text(apps.get_model("tags", model), fields)
+        normalise_stored_text(apps.get_model("reports", model), fields)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tags", "0001_initial"),
+        ("reports", "0008_editors_manage_redirects"),
     ]
 
     operations = [

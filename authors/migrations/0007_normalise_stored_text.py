@@ -26,7 +26,7 @@ def normalise(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("authors", "0004_orcid_message"),
+        ("authors", "0006_slug_field_and_no_slug_history"),
     ]
 
     operations = [
