@@ -8,13 +8,18 @@ from django.db.models import Q
 from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
-from django_prose_editor.fields import ProseEditorField
 
 from diethnos.images import ValidatedImageField
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import PORTRAIT, Renditions
-from diethnos.richtext import BIO_EXTENSIONS, SanitisedOnSaveMixin
+from diethnos.richtext import BIO_EXTENSIONS, RichTextField, SanitisedOnSaveMixin
 from diethnos.slugs import AsciiSlugField
+from diethnos.text import (
+    NormalisedCharField,
+    NormalisedEmailField,
+    NormalisedTextField,
+    NormalisedURLField,
+)
 
 orcid_validator = RegexValidator(
     r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
@@ -59,7 +64,7 @@ class AuthorQuerySet(models.QuerySet):
 class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     """A person with a byline: a staff analyst, a contributor who signs in, or a guest."""
 
-    name = models.CharField(max_length=120)
+    name = NormalisedCharField(max_length=120)
     slug = AsciiSlugField(
         max_length=120,
         unique=True,
@@ -67,15 +72,15 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         populate_from="name",
         help_text="The address of the author's page. Made from the name when left empty.",
     )
-    role_line = models.CharField(
+    role_line = NormalisedCharField(
         max_length=160, blank=True, help_text='For example "Founder and Director of diethnos".'
     )
-    short_bio = models.TextField(
+    short_bio = NormalisedTextField(
         max_length=SHORT_BIO_MAX_LENGTH,
         blank=True,
         help_text="One paragraph, shown in the author box on reports.",
     )
-    bio = ProseEditorField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
+    bio = RichTextField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
     photo = ValidatedImageField(
         upload_to="authors/",
         blank=True,
@@ -85,16 +90,16 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_alt = models.CharField("photo alt text", max_length=250, blank=True)
+    photo_alt = NormalisedCharField("photo alt text", max_length=250, blank=True)
     expertise = models.ManyToManyField("tags.Topic", blank=True, related_name="experts")
 
-    website = models.URLField(blank=True)
-    email = models.EmailField(blank=True)
+    website = NormalisedURLField(blank=True)
+    email = NormalisedEmailField(blank=True)
     show_email = models.BooleanField("show e-mail on the public page", default=False)
-    x = models.URLField("X", blank=True)
-    bluesky = models.URLField(blank=True)
-    linkedin = models.URLField("LinkedIn", blank=True)
-    orcid = models.URLField("ORCID iD", blank=True, validators=[orcid_validator])
+    x = NormalisedURLField("X", blank=True)
+    bluesky = NormalisedURLField(blank=True)
+    linkedin = NormalisedURLField("LinkedIn", blank=True)
+    orcid = NormalisedURLField("ORCID iD", blank=True, validators=[orcid_validator])
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -24,7 +24,6 @@ from django.db.models.functions import Coalesce, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
-from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -32,8 +31,9 @@ from authors.models import Author
 from diethnos.images import ValidatedImageField
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
-from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
+from diethnos.richtext import BODY_EXTENSIONS, RichTextField, SanitisedOnSaveMixin
 from diethnos.slugs import AsciiSlugField
+from diethnos.text import NormalisedCharField, NormalisedTextField, NormalisedURLField
 from tags.models import Region, Topic
 
 from . import notifications, search
@@ -209,7 +209,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    title = models.CharField("headline", max_length=200)
+    title = NormalisedCharField("headline", max_length=200)
     slug = AsciiSlugField(
         max_length=200,
         unique=True,
@@ -218,12 +218,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         help_text="The report's address. Made from the headline when left empty.",
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SITREP)
-    summary = models.TextField(
+    summary = NormalisedTextField(
         max_length=SUMMARY_MAX_LENGTH,
         blank=True,
         help_text="The standfirst: what happened and why it matters.",
     )
-    body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
+    body = RichTextField(extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
     situation_as_of = models.DateField(
         "situation as of",
         null=True,
@@ -252,9 +252,9 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     )
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_alt = models.CharField("image alt text", max_length=250, blank=True)
-    hero_caption = models.CharField("caption", max_length=300, blank=True)
-    hero_credit = models.CharField("credit", max_length=200, blank=True)
+    hero_alt = NormalisedCharField("image alt text", max_length=250, blank=True)
+    hero_caption = NormalisedCharField("caption", max_length=300, blank=True)
+    hero_credit = NormalisedCharField("credit", max_length=200, blank=True)
 
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -267,8 +267,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     featured = models.BooleanField(default=False)
-    seo_title = models.CharField("SEO title", max_length=SEO_TITLE_MAX_LENGTH, blank=True)
-    seo_description = models.CharField(
+    seo_title = NormalisedCharField("SEO title", max_length=SEO_TITLE_MAX_LENGTH, blank=True)
+    seo_description = NormalisedCharField(
         "SEO description", max_length=SEO_DESCRIPTION_MAX_LENGTH, blank=True
     )
 
@@ -552,7 +552,7 @@ class KeyPoint(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(max_length=KEY_POINT_MAX_LENGTH)
+    text = NormalisedCharField(max_length=KEY_POINT_MAX_LENGTH)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -598,9 +598,9 @@ class ReportAuthor(models.Model):
 class Source(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField("URL", max_length=500, blank=True)
+    title = NormalisedCharField(max_length=300)
+    publisher = NormalisedCharField(max_length=200, blank=True)
+    url = NormalisedURLField("URL", max_length=500, blank=True)
     date = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -625,7 +625,7 @@ class UpdateNote(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="update_notes")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.UPDATE)
     noted_at = models.DateTimeField("date", default=timezone.now)
-    text = models.TextField()
+    text = NormalisedTextField()
 
     class Meta:
         ordering = ["noted_at", "pk"]

@@ -7,10 +7,12 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Length, Lower, Trim, Upper
 from django.db.models.lookups import Exact, GreaterThan
 from django.urls import reverse
+from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase
 
 from diethnos.redirects import KeepsOldAddresses, record_moves
 from diethnos.slugs import AsciiSlugField, numbered, slug_for
+from diethnos.text import NormalisedCharField, NormalisedTextField
 
 
 class RegionQuerySet(models.QuerySet):
@@ -110,8 +112,8 @@ class Region(KeepsOldAddresses, models.Model):
         COUNTRY = "country", "Country or territory"
         GROUP = "group", "Editorial grouping"
 
-    name = models.CharField(max_length=120)
-    official_name = models.CharField(
+    name = NormalisedCharField(max_length=120)
+    official_name = NormalisedCharField(
         max_length=200, blank=True, help_text="The OCHA/UN term, where it differs from the name."
     )
     slug = AsciiSlugField(
@@ -134,12 +136,12 @@ class Region(KeepsOldAddresses, models.Model):
         limit_choices_to={"kind": "country"},
         help_text="For an editorial grouping: the countries it holds.",
     )
-    iso2 = models.CharField("ISO alpha-2", max_length=2, blank=True, db_index=True)
-    iso3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
-    m49 = models.CharField("M49 code", max_length=3, blank=True)
+    iso2 = NormalisedCharField("ISO alpha-2", max_length=2, blank=True, db_index=True)
+    iso3 = NormalisedCharField("ISO alpha-3", max_length=3, blank=True)
+    m49 = NormalisedCharField("M49 code", max_length=3, blank=True)
     latitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
-    description = models.TextField(blank=True)
+    description = NormalisedTextField(blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -265,6 +267,10 @@ class TopicQuerySet(models.QuerySet):
 class Topic(KeepsOldAddresses, TagBase):
     """A subject reports are filed under, such as "Hybrid threats" (case-insensitive)."""
 
+    # taggit's name, normalised as all stored text is.
+    name = NormalisedCharField(
+        verbose_name=pgettext_lazy("A tag name", "name"), unique=True, max_length=100
+    )
     slug = AsciiSlugField(
         max_length=100,
         unique=True,
@@ -272,7 +278,7 @@ class Topic(KeepsOldAddresses, TagBase):
         populate_from="name",
         help_text="The topic's address. Made from the name when left empty.",
     )
-    description = models.TextField(blank=True)
+    description = NormalisedTextField(blank=True)
 
     objects = TopicQuerySet.as_manager()
 

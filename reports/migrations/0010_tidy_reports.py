@@ -1,7 +1,7 @@
 """Bring existing reports within the rules the next migration makes the database keep.
 
 - An unknown status becomes "draft", an unknown kind "sitrep", an unknown note kind "update".
-- A blank headline is filled in (slugs were made ASCII, lower case and distinct by 0006).
+- A blank headline is filled in (slugs were made ASCII, lower case and distinct by 0006, text cleaned by 0009).
 - A published report gets the publication times it lacks (from the other one, or from when it
   was created); one that lacks a summary or a primary region goes back to review, as nothing
   can be made up for them.
@@ -106,7 +106,7 @@ def tidy(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0008_editors_manage_redirects"),
+        ("reports", "0009_normalise_stored_text"),
     ]
 
     operations = [migrations.RunPython(tidy, migrations.RunPython.noop)]

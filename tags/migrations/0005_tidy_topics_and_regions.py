@@ -3,7 +3,7 @@
 - Topics whose names differ only in letter case are merged into the one used most, as the
   desk's "Merge" action does: their reports and experts move to it, their addresses redirect
   to its own, then they are deleted.
-- A blank name is filled in (slugs were made ASCII, lower case and distinct by 0002).
+- A blank name is filled in (slugs were made ASCII, lower case and distinct by 0002, text cleaned by 0004).
 - Region codes are put in capitals (and M49 codes padded to three digits); a code that still
   is not one, or that another region already has, is cleared.
 
@@ -93,10 +93,11 @@ def tidy(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tags", "0003_ascii_slug_fields"),
+        ("tags", "0004_normalise_stored_text"),
         # Topics are merged with their uses, which these apps hold.
-        ("reports", "0008_editors_manage_redirects"),
-        ("authors", "0006_slug_field_and_no_slug_history"),
+        ("reports", "0009_normalise_stored_text"),
+        ("authors", "0007_normalise_stored_text"),
+        ("diethnos", "0001_redirects"),
     ]
 
     operations = [migrations.RunPython(tidy, migrations.RunPython.noop)]

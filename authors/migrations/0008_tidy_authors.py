@@ -1,6 +1,6 @@
 """Bring existing authors within the rules the next migration makes the database keep.
 
-- A blank name is filled in (slugs were made ASCII, lower case and distinct by 0005).
+- A blank name is filled in (slugs were made ASCII, lower case and distinct by 0005, text cleaned by 0007).
 - A photo without alt text gets "Photo of <name>".
 - A short bio over 600 characters is cut at a word, with an ellipsis; when the long bio is
   empty, the whole text goes there, so that nothing is lost.
@@ -49,7 +49,7 @@ def tidy(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("authors", "0006_slug_field_and_no_slug_history"),
+        ("authors", "0007_normalise_stored_text"),
     ]
 
     operations = [migrations.RunPython(tidy, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tags', '0004_tidy_topics_and_regions'),
+        ('tags', '0005_tidy_topics_and_regions'),
     ]
 
     operations = [

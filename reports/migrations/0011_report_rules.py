@@ -9,9 +9,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('authors', '0008_author_rules'),
-        ('reports', '0009_tidy_reports'),
-        ('tags', '0005_topic_and_region_rules'),
+        ('authors', '0009_author_rules'),
+        ('reports', '0010_tidy_reports'),
+        ('tags', '0006_topic_and_region_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('authors', '0007_tidy_authors'),
-        ('tags', '0005_topic_and_region_rules'),
+        ('authors', '0008_tidy_authors'),
+        ('tags', '0006_topic_and_region_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
