@@ -1,13 +1,18 @@
 """Whole-page caching for anonymous readers, shared by every app server.
 
-Every cached page is stored under the current *content version*. Any change to reports,
-authors, regions or topics sets a new version, so all servers stop serving the old pages at
-once; the old entries simply expire. A page is never kept past the next scheduled publication,
-so scheduled reports appear on time without a worker.
+Every cached page is stored under the current *content version*, a value kept in the database
+(``ContentVersion``). Any committed change to reports, authors, regions or topics gives it a new
+value, so all servers stop serving the old pages at once; the old entries simply expire. The
+version is in the database, not in the cache, because the cache may be unreachable when the
+change is saved (diethnos/cache.py): a version kept there would come back with the pages cached
+before the change. Reading it costs a hit one primary-key query, where it cost one cache read.
+A page is never kept past the next scheduled publication, so scheduled reports appear on time
+without a worker.
 """
 
 import hashlib
 import time
+import uuid
 
 from django.apps import apps
 from django.conf import settings
@@ -15,31 +20,40 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-VERSION_KEY = "content-version"
+from .models import ContentVersion
+
 CONTENT_APPS = {"reports", "authors", "tags", "taggit"}
 NOT_CACHED = ("/admin/", "/accounts/", "/healthz", "/media/", "/static/")
 
 
 def content_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY)
-    return version
+    """The current content version (a str), from the database."""
+    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    if value is None:  # the row was removed, e.g. by a test database flush
+        value = ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new_value()})[
+            0
+        ].value
+    return value
 
 
 def new_content_version():
-    cache.set(VERSION_KEY, time.time_ns(), None)
+    """Give the content a new version, retiring every cached page."""
+    ContentVersion.objects.update_or_create(pk=1, defaults={"value": _new_value()})
+
+
+def _new_value():
+    return uuid.uuid4().hex
 
 
 def content_changed(sender=None, **kwargs):
-    """Signal receiver: a model of a content app changed, so every cached page is stale.
+    """Signal receiver: a model of a content app changed, so every cached page is stale once
+    the change is committed.
 
-    Again once the change is committed: a page another request rendered in between still
-    showed the old content, yet was stored under the new version.
+    The version changes after the commit, not within the transaction, so that no transaction
+    holds the version's row locked: a page another request renders from the old content before
+    the commit is stored under the old version, which the commit retires.
     """
     if sender is None or sender._meta.app_label in CONTENT_APPS:
-        new_content_version()
         transaction.on_commit(new_content_version)
 
 
@@ -67,13 +81,15 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._is_cacheable_request(request):
             return self.get_response(request)
-        version = content_version()
-        digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page:{version}:{digest}"
-        response = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
-        if response is not None:
-            response["X-Cache"] = "hit"
-            return response
+        key = None
+        if settings.PAGE_CACHE_SECONDS:
+            version = content_version()
+            digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+            key = f"page:{version}:{digest}"
+            response = cache.get(key)
+            if response is not None:
+                response["X-Cache"] = "hit"
+                return response
 
         response = self.get_response(request)
         if not self._is_cacheable_response(request, response):
@@ -85,8 +101,8 @@ class PageCacheMiddleware:
             stale_while_revalidate=settings.PAGE_CACHE_MAX_AGE * 5,
         )
         patch_vary_headers(response, ["Cookie"])
-        timeout = settings.PAGE_CACHE_SECONDS
-        if timeout:
+        if key:
+            timeout = settings.PAGE_CACHE_SECONDS
             next_publication = seconds_to_next_publication(version)
             if next_publication:
                 timeout = min(timeout, next_publication)
