@@ -7,6 +7,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from diethnos.client_address import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -143,10 +145,17 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/accounts/profile/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Sign-in throttling (admin and contributor sign-in alike).
+# The reverse proxies in front of the site, whose X-Forwarded-For is believed
+# (diethnos/client_address.py): addresses or networks, e.g. "127.0.0.1" for nginx on the host.
+TRUSTED_PROXIES = parse_networks(os.environ.get("DJANGO_TRUSTED_PROXIES", ""))
+
+# Sign-in throttling (admin and contributor sign-in alike). Wrong passwords lock a username
+# for the address they came from only, so a stranger's guesses lock out the stranger, and the
+# account's owner still signs in from anywhere else.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "diethnos.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 

@@ -192,11 +192,34 @@ class TestTheProxy:
         assert sign_in(deployment["https"], "editor", EDITOR_PASSWORD) == 302
 
 
-def sign_in(port, username, password, path="/accounts/login/", source="127.0.0.1"):
+class TestSignInThrottleBehindTheProxy:
+    """Each client connects from an address of its own (127.0.0.x), as on the Internet; the
+    site sees nginx's address and believes nginx's X-Forwarded-For."""
+
+    def test_a_stranger_guessing_the_editors_password_locks_out_only_the_stranger(self, deployment):
+        port = deployment["https"]
+        for _ in range(4):
+            assert sign_in(port, "editor", "a-guess", source="127.0.0.2") == 200
+        assert sign_in(port, "editor", "a-guess", source="127.0.0.2") == 429
+        assert sign_in(port, "editor", EDITOR_PASSWORD, source="127.0.0.2") == 429
+        assert sign_in(port, "editor", EDITOR_PASSWORD, source="127.0.0.3") == 302
+        admin = "/admin/login/"
+        assert sign_in(port, "editor", EDITOR_PASSWORD, path=admin, source="127.0.0.2") == 429
+        assert sign_in(port, "editor", EDITOR_PASSWORD, path=admin, source="127.0.0.3") == 302
+
+    def test_a_stranger_cannot_pass_for_the_editor_by_writing_x_forwarded_for(self, deployment):
+        port, posing = deployment["https"], {"X-Forwarded-For": "127.0.0.5"}
+        for _ in range(5):
+            sign_in(port, "editor", "a-guess", source="127.0.0.4", headers=posing)
+        assert sign_in(port, "editor", EDITOR_PASSWORD, source="127.0.0.4", headers=posing) == 429
+        assert sign_in(port, "editor", EDITOR_PASSWORD, source="127.0.0.5") == 302
+
+
+def sign_in(port, username, password, path="/accounts/login/", source="127.0.0.1", headers=None):
     """Sign in through the form at ``path`` from the client address ``source``; the status."""
-    status, headers, body = request(port, "GET", path, source=source)
+    status, response_headers, body = request(port, "GET", path, source=source)
     assert status == 200
-    cookie = headers["Set-Cookie"].split(";")[0]
+    cookie = response_headers["Set-Cookie"].split(";")[0]
     token = body.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     form = f"csrfmiddlewaretoken={token}&username={username}&password={password}"
     status, _, _ = request(
@@ -209,6 +232,7 @@ def sign_in(port, username, password, path="/accounts/login/", source="127.0.0.1
             # The browser's origin on the standard port, the Host nginx passes on.
             "Origin": "https://localhost",
             "Content-Type": "application/x-www-form-urlencoded",
+            **(headers or {}),
         },
         body=form,
     )
