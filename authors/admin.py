@@ -3,6 +3,7 @@ from smtplib import SMTPException
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from diethnos.content_security import RichTextAdminMixin
 from diethnos.forms import URL_FORMFIELDS
 
 from .invitations import has_accepted, invite
@@ -10,7 +11,7 @@ from .models import LINK_FIELDS, Author
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(RichTextAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FORMFIELDS
     list_display = ["name", "role_line", "account", "is_active"]
     list_filter = ["is_active"]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "diethnos.content_security.ReportingEndpointsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "diethnos.page_cache.PageCacheMiddleware",
@@ -222,13 +224,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "diethnos <noreply@localhost>")
 
-# The public site allows no inline script and no third-party origin. The admin is left out:
-# its rich-text editor loads its modules through an inline import map.
+# No page, the editors' desk included, allows inline script or a third-party origin. The pages
+# with the rich-text editor add a nonce for its import map and the hash of its stylesheet
+# (diethnos/content_security.py). Violations are reported to CSP_REPORT_URI when it is set,
+# e.g. "/csp-report/", which logs them. (Not a setting of its own: django-csp takes CSP_* names
+# for its old settings.)
+csp_report_uri = os.environ.get("CSP_REPORT_URI", "")
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": [SELF],
-        # A nonce is added only to pages that ask for one (the profile form's rich-text editor).
+        # A nonce is added only to pages that ask for one (the rich-text editor's).
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"] + env_list("CSP_IMG_SRC"),
@@ -237,8 +242,33 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        **({"report-uri": [csp_report_uri], "report-to": "csp"} if csp_report_uri else {}),
     },
 }
+# Browser features no page uses are turned off, for the site and anything it might embed.
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

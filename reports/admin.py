@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from diethnos.content_security import RichTextAdminMixin
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
@@ -112,7 +113,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(VersionAdmin):
+class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     form = ReportAdminForm
     inlines = [KeyPointInline, BylineInline, SourceInline, UpdateNoteInline]
     list_display = [
