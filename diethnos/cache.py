@@ -56,7 +56,8 @@ _outage = _Outage()
 
 
 def cache_errors():
-    """The number of failed cache operations in this process since it started (an int)."""
+    """The number of failed attempts to reach Redis in this process since it started (an int;
+    the operations skipped in the second after a failure are not attempts)."""
     return _outage.errors
 
 

@@ -12,7 +12,7 @@ def healthz(request):
 
     200 while the site can serve, which it does without the cache (uncached, slower): then
     ``"cache": "unavailable"``. 503 when the database does not answer. ``cache_errors`` counts
-    the cache operations that failed in this server process since it started.
+    the failed attempts to reach the cache of this server process since it started.
     """
     checks = {}
     try:
