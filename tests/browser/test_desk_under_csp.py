@@ -121,6 +121,15 @@ def test_an_editor_composes_in_the_desk_under_its_csp_with_no_violation(desk, si
         page.goto(url)
         expect(page.locator("#content")).to_contain_text(text)
         assert violations(page) == [], url
+    # An earlier version, from History, in the report's form.
+    page.goto(change_url.replace("/change/", "/history/"))
+    page.locator("#change-history tbody tr th a").first.click()
+    expect(page.locator(".prose-editor [contenteditable=true]").first).to_contain_text(
+        "Three ships burned."
+    )
+    assert violations(page) == []
+
+    page.goto("/admin/authors/author/?q=Lindqvist")
     page.get_by_role("link", name="Elin Lindqvist").click()
     bio = page.locator(".prose-editor [contenteditable=true]").first
     expect(bio).to_be_visible()
