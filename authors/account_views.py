@@ -8,15 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
-from js_asset import Media
+
+from diethnos.content_security import EDITOR_CSP, editor_media
 
 from .forms import ProfileForm
 from .invitations import invite_token_generator
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
-# The base styles the rich-text editor (Tiptap, in django-prose-editor 0.28) injects as a
-# <style> element: allowed by their hash rather than by allowing any inline style.
-EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 
 
 class SignInView(auth_views.LoginView):
@@ -56,7 +54,7 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
 
 @never_cache
 @login_required
-@csp_update({"style-src": [EDITOR_STYLE_HASH]})
+@csp_update(EDITOR_CSP)
 def profile(request):
     author = getattr(request.user, "author", None)
     if author is None:
@@ -66,8 +64,7 @@ def profile(request):
         form.save()
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
-    # The rich-text editor loads through an inline import map: let it run under the CSP.
-    media = Media.from_media(form.media, nonce=request.csp_nonce)
+    media = editor_media(form.media, request)
     return render(
         request, "accounts/profile.html", {"form": form, "author": author, "media": media}
     )

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from diethnos.admin import SLUG_PREFILL_JS
+from diethnos.content_security import RichTextAdminMixin
 from diethnos.forms import URL_FORMFIELDS
 
 from .invitations import has_accepted, invite
@@ -11,7 +12,7 @@ from .models import LINK_FIELDS, Author
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(RichTextAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FORMFIELDS
     list_display = ["name", "role_line", "account", "is_active"]
     list_filter = ["is_active"]

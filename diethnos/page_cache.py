@@ -1,10 +1,16 @@
 """Whole-page caching for anonymous readers, shared by every app server.
 
-Every cached page is stored under the current *content version*. Any change to reports,
-authors, regions or topics sets a new version, so all servers stop serving the old pages at
-once; the old entries simply expire. A page is never kept past the next scheduled publication
-(here, in browsers or in CDNs), and the first request after it starts a new version, so
-scheduled reports appear on time without a worker.
+Every cached page is stored under the current *content version*. Any committed change to
+reports, authors, regions or topics sets a new version, so all servers stop serving the old
+pages at once; the old entries simply expire. A page is never kept past the next scheduled
+publication (here, in browsers or in CDNs), and the first request after it starts a new
+version, so scheduled reports appear on time without a worker.
+
+The version is kept in the database (``ContentVersion``, written on each change) and copied
+into the cache, where requests read it. The cache may be unreachable when a change is saved
+(diethnos/cache.py): a process that saw the cache fail takes the version from the database
+again once the cache answers, so a page cached before the change is never served after it;
+and the copy expires after ``VERSION_COPY_SECONDS`` whatever happens.
 """
 
 import hashlib
@@ -18,32 +24,63 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from .cache import cache_misses_by_outage
+from .models import ContentVersion
+
 VERSION_KEY = "content-version"
+# How long the cache's copy of the version is trusted without a look at the database.
+VERSION_COPY_SECONDS = 60
 CONTENT_APPS = {"reports", "authors", "tags", "taggit"}
 NOT_CACHED = ("/admin/", "/accounts/", "/healthz", "/media/", "/static/")
 
 
+# The cache failures this process had seen when it last copied the version into the cache.
+_failures_seen = 0
+
+
 def content_version():
-    version = cache.get(VERSION_KEY)
+    """The current content version (a str): the cache's copy, or the database's value when
+    the copy is missing or this process saw the cache fail since it last made one."""
+    global _failures_seen
+    failures = cache_misses_by_outage()
+    version = cache.get(VERSION_KEY) if failures == _failures_seen else None
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+        version = _stored_version()
+        cache.set(VERSION_KEY, version, VERSION_COPY_SECONDS)
+        if cache_misses_by_outage() == failures:  # the copy was made: the cache answers again
+            _failures_seen = failures
     return version
 
 
+def _stored_version():
+    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    if value is None:  # the row was removed, e.g. by a test database flush
+        value = ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new_value()})[0]
+        value = value.value
+    return value
+
+
 def new_content_version():
+    """Give the content a new version, retiring every cached page."""
+    value = _new_value()
+    ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
+    cache.set(VERSION_KEY, value, VERSION_COPY_SECONDS)
+
+
+def _new_value():
     # Random, not the time: two changes within the same clock tick still differ.
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    return uuid.uuid4().hex
 
 
 def content_changed(sender=None, **kwargs):
-    """Signal receiver: a model of a content app changed, so every cached page is stale.
+    """Signal receiver: a model of a content app changed, so every cached page is stale once
+    the change is committed.
 
-    Again once the change is committed: a page another request rendered in between still
-    showed the old content, yet was stored under the new version.
+    The version changes after the commit, not within the transaction, so that no transaction
+    holds the version's row locked: a page another request renders from the old content before
+    the commit is stored under the old version, which the commit retires.
     """
     if sender is None or sender._meta.app_label in CONTENT_APPS:
-        new_content_version()
         transaction.on_commit(new_content_version)
 
 

@@ -7,6 +7,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from diethnos.client_address import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "diethnos.content_security.ReportingEndpointsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "diethnos.page_cache.PageCacheMiddleware",
@@ -115,11 +119,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
+    # An unreachable Redis is a cache miss, not an error (diethnos/cache.py); the short
+    # timeouts keep a server that does not answer from holding requests up.
+    REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "diethnos.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "diethnos"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -139,10 +150,17 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/accounts/profile/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Sign-in throttling (admin and contributor sign-in alike).
+# The reverse proxies in front of the site, whose X-Forwarded-For is believed
+# (diethnos/client_address.py): addresses or networks, e.g. "127.0.0.1" for nginx on the host.
+TRUSTED_PROXIES = parse_networks(os.environ.get("DJANGO_TRUSTED_PROXIES", ""))
+
+# Sign-in throttling (admin and contributor sign-in alike). Wrong passwords lock a username
+# for the address they came from only, so a stranger's guesses lock out the stranger, and the
+# account's owner still signs in from anywhere else.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "diethnos.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
@@ -209,13 +227,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "diethnos <noreply@localhost>")
 
-# The public site allows no inline script and no third-party origin. The admin is left out:
-# its rich-text editor loads its modules through an inline import map.
+# No page, the editors' desk included, allows inline script or a third-party origin. The pages
+# with the rich-text editor add a nonce for its import map and the hash of its stylesheet
+# (diethnos/content_security.py). Violations are reported to CSP_REPORT_URI when it is set,
+# e.g. "/csp-report/", which logs them. (Not a setting of its own: django-csp takes CSP_* names
+# for its old settings.)
+csp_report_uri = os.environ.get("CSP_REPORT_URI", "")
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": [SELF],
-        # A nonce is added only to pages that ask for one (the profile form's rich-text editor).
+        # A nonce is added only to pages that ask for one (the rich-text editor's).
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"] + env_list("CSP_IMG_SRC"),
@@ -224,8 +245,33 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        **({"report-uri": [csp_report_uri], "report-to": "csp"} if csp_report_uri else {}),
     },
 }
+# Browser features no page uses are turned off, for the site and anything it might embed.
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -233,6 +279,8 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer may check an app server directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -8,7 +8,7 @@ from django.views.static import serve
 from reports import views as report_views
 from reports.sitemaps import news_sitemap, section_sitemap, sitemap_index
 
-from . import views
+from . import content_security, views
 
 admin.site.site_header = f"{settings.SITE_NAME} — editors' desk"
 admin.site.site_title = f"{settings.SITE_NAME} editors' desk"
@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/reports/", report_views.my_reports, name="my-reports"),
     path("accounts/", include("authors.account_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", content_security.csp_report, name="csp-report"),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", section_sitemap, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),

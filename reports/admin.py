@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from diethnos.admin import SLUG_PREFILL_JS
+from diethnos.content_security import RichTextAdminMixin
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
@@ -116,7 +117,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(VersionAdmin):
+class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     form = ReportAdminForm
     inlines = [KeyPointInline, BylineInline, SourceInline, UpdateNoteInline]
     list_display = [
