@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_prose_editor",
     "imagekit",
     "diethnos",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -104,6 +110,11 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The task worker writes beside the server. A transaction that takes the write lock when
+    # it begins waits its turn (up to "timeout" seconds); one that read first and wrote later
+    # would fail at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles any query it overestimates, and a page's queries pay more to be
     # compiled (hundreds of milliseconds) than they take to run.
@@ -142,6 +153,18 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Two-factor authentication (authors/two_factor.py): a code from an authenticator app (TOTP)
+# after the password, for whoever has set it up; DJANGO_REQUIRE_2FA makes it a must for
+# "editors" (the Editors group and superusers) or for all "staff" (contributors too).
+REQUIRE_TWO_FACTOR = os.environ.get("DJANGO_REQUIRE_2FA", "").strip().lower()
+if REQUIRE_TWO_FACTOR in {"", "0", "off", "no", "false"}:
+    REQUIRE_TWO_FACTOR = ""
+elif REQUIRE_TWO_FACTOR not in {"editors", "staff"}:
+    raise ImproperlyConfigured("DJANGO_REQUIRE_2FA must be “editors”, “staff” or “off”.")
+OTP_TOTP_ISSUER = SITE_NAME
+# How long the code may be asked for after the password was accepted.
+TWO_FACTOR_SIGN_IN_SECONDS = 600
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -205,6 +228,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "diethnos <noreply@localhost>")
+
+# Background work (e-mail) goes through Django's tasks API: stored in the database and run by
+# `manage.py db_worker` (README, "Background work"). The immediate backend runs each task at
+# once, inside the request that asks for it, with no worker.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # The public site allows no inline script and no third-party origin. The admin is left out:
 # its rich-text editor loads its modules through an inline import map.
