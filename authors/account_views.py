@@ -1,14 +1,17 @@
 """Contributors' own pages under /accounts/: signing in, passwords, invitations, the profile."""
 
 from csp.decorators import csp_update
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from js_asset import Media
 
+from . import two_factor
 from .forms import ProfileForm
 from .invitations import invite_token_generator
 from .password_reset import send_password_reset
@@ -20,8 +23,50 @@ EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 
 
 class SignInView(auth_views.LoginView):
+    """Signing in: the password, then, for an account with two-factor authentication, the
+    code (authors/two_factor.py), before the account is signed in."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.has_two_factor(user):
+            two_factor.begin_sign_in(self.request, user, self.get_success_url())
+            return redirect("two_factor_sign_in")
+        return super().form_valid(form)
+
+
+class AdminSignInView(SignInView):
+    """The editors' desk's own sign-in page (/admin/login/, in the admin's look), on the
+    same two steps: the admin's login view would sign in with the password alone."""
+
+    template_name = "admin/login.html"
+    authentication_form = AdminAuthenticationForm
+    redirect_authenticated_user = False
+
+    def dispatch(self, request, *args, **kwargs):
+        request.current_app = admin.site.name
+        if request.method == "GET" and admin.site.has_permission(request):
+            return redirect("admin:index")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_default_redirect_url(self):
+        return reverse("admin:index")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            admin.site.each_context(self.request),
+            title=gettext("Log in"),
+            subtitle=None,
+            app_path=self.request.get_full_path(),
+            username=self.request.user.get_username(),
+        )
+        context[self.redirect_field_name] = context[self.redirect_field_name] or reverse(
+            "admin:index"
+        )
+        return context
 
 
 class PasswordResetView(auth_views.PasswordResetView):

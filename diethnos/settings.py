@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "authors.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -163,6 +164,13 @@ if REQUIRE_TWO_FACTOR in {"", "0", "off", "no", "false"}:
 elif REQUIRE_TWO_FACTOR not in {"editors", "staff"}:
     raise ImproperlyConfigured("DJANGO_REQUIRE_2FA must be “editors”, “staff” or “off”.")
 OTP_TOTP_ISSUER = SITE_NAME
+# Wrong codes count as failed sign-ins for django-axes, under the same lock-out as passwords.
+# django-otp's own delay per device is off: it would double up, and it grows without bound,
+# letting anyone who knows a password keep its owner out for days.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Codes are not kept in django-axes's record of failed attempts.
+AXES_SENSITIVE_PARAMETERS = ["code", "recovery_code"]
 # How long the code may be asked for after the password was accepted.
 TWO_FACTOR_SIGN_IN_SECONDS = 600
 
