@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The task worker (it sends the e-mail) runs in the background beside the server and is
-# stopped with it, however the server stops.
+# stopped with it, however the server stops. Unlike the server it does not reload itself:
+# after changing a task, run `make run` again.
 run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
