@@ -1,5 +1,3 @@
-from smtplib import SMTPException
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -86,16 +84,14 @@ class AuthorAdmin(RichTextAdminMixin, admin.ModelAdmin):
                 invite(author, invited_by=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.WARNING)
-            except (OSError, SMTPException) as error:
-                self.message_user(
-                    request,
-                    f"The account of {author.name} is ready, but the e-mail could not be sent "
-                    f"({error}). Try the invitation again later.",
-                    messages.ERROR,
-                )
             else:
                 invited.append(author.name)
         if invited:
+            # The e-mail goes out from the task worker: say what is true now.
             self.message_user(
-                request, f"Invitation sent to {', '.join(invited)}.", messages.SUCCESS
+                request,
+                f"Invitation queued for {', '.join(invited)}: the account is ready and the "
+                "e-mail with the link goes out in a moment. If it does not arrive, invite "
+                "again to send a new link.",
+                messages.SUCCESS,
             )

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_prose_editor",
     "imagekit",
     "diethnos",
@@ -68,7 +73,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "authors.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "diethnos.content_security.ReportingEndpointsMiddleware",
@@ -111,6 +118,11 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The task worker writes beside the server. A transaction that takes the write lock when
+    # it begins waits its turn (up to "timeout" seconds); one that read first and wrote later
+    # would fail at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles any query it overestimates, and a page's queries pay more to be
     # compiled (hundreds of milliseconds) than they take to run.
@@ -163,6 +175,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "diethnos.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Two-factor authentication (authors/two_factor.py): a code from an authenticator app (TOTP)
+# after the password, for whoever has set it up; DJANGO_REQUIRE_2FA makes it a must for
+# "editors" (the Editors group and superusers) or for all "staff" (contributors too).
+REQUIRE_TWO_FACTOR = os.environ.get("DJANGO_REQUIRE_2FA", "").strip().lower()
+if REQUIRE_TWO_FACTOR in {"", "0", "off", "no", "false"}:
+    REQUIRE_TWO_FACTOR = ""
+elif REQUIRE_TWO_FACTOR not in {"editors", "staff"}:
+    raise ImproperlyConfigured("DJANGO_REQUIRE_2FA must be “editors”, “staff” or “off”.")
+OTP_TOTP_ISSUER = SITE_NAME
+# Wrong codes count as failed sign-ins for django-axes, under the same lock-out as passwords.
+# django-otp's own delay per device is off: it would double up, and it grows without bound,
+# letting anyone who knows a password keep its owner out for days.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Codes are not kept in django-axes's record of failed attempts.
+AXES_SENSITIVE_PARAMETERS = ["code", "recovery_code"]
+# How long the code may be asked for after the password was accepted.
+TWO_FACTOR_SIGN_IN_SECONDS = 600
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -226,6 +257,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "diethnos <noreply@localhost>")
+
+# Background work (e-mail) goes through Django's tasks API: stored in the database and run by
+# `manage.py db_worker` (README, "Background work"). The immediate backend runs each task at
+# once, inside the request that asks for it, with no worker.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 
 # No page, the editors' desk included, allows inline script or a third-party origin. The pages
 # with the rich-text editor add a nonce for its import map and the hash of its stylesheet

@@ -5,6 +5,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
+from authors.account_views import AdminSignInView
 from reports import views as report_views
 from reports.sitemaps import news_sitemap, section_sitemap, sitemap_index
 
@@ -21,6 +22,8 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="password_reset"),
         name="admin_password_reset",
     ),
+    # The desk's sign-in asks for the two-factor code too (authors/two_factor.py).
+    path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin.site.urls),
     # Before the other "accounts/" routes, so that none of them can shadow it.
     path("accounts/reports/", report_views.my_reports, name="my-reports"),
