@@ -285,13 +285,16 @@ def test_contributors_do_not_manage_redirects(client):
 # -- caches -----------------------------------------------------------------------------------
 
 
-def test_the_page_cache_never_keeps_an_old_address_from_redirecting(client, settings):
+def test_the_page_cache_never_keeps_an_old_address_from_redirecting(
+    client, settings, django_capture_on_commit_callbacks
+):
     settings.PAGE_CACHE_SECONDS = 600
     report = ReportFactory(slug="cached")
     assert client.get("/reports/cached/").status_code == 200
     assert client.get("/reports/cached/")["X-Cache"] == "hit"
     assert client.get("/reports/not-yet/").status_code == 404
-    rename(report, "not-yet")
+    with django_capture_on_commit_callbacks(execute=True):
+        rename(report, "not-yet")
     assert client.get("/reports/not-yet/").status_code == 200
     assert redirect_from(client, "/reports/cached/") == "/reports/not-yet/"
     Redirect.objects.create(old_path="/reports/elsewhere/", new_path="/reports/not-yet/")
