@@ -7,10 +7,22 @@ Names in any script are transliterated to ASCII with anyascii ("Ασφάλεια
 it is copied, shared or printed, and every route can take it with Django's ``slug`` converter.
 """
 
+import re
+
 from anyascii import anyascii
 from django import forms
 from django.db import models
 from django.utils.text import slugify
+
+
+# Greek vowel pairs read as one sound, spelled as Greek's own romanisation (ELOT 743) does:
+# "Ουκρανία" gives ``oukrania`` and "Ευρώπη" ``evropi``, where letter by letter gives "oy", "ey".
+GREEK_DIGRAPHS = re.compile(r"([ΑαΕεΗηΟο])([ΥυΎύ])")
+GREEK_DIGRAPH_SPELLING = {"α": "av", "ε": "ev", "η": "iv", "ο": "ou"}
+
+
+def _greek_digraphs(text):
+    return GREEK_DIGRAPHS.sub(lambda pair: GREEK_DIGRAPH_SPELLING[pair[1].lower()], text)
 
 
 def slug_for(text, max_length, fallback=""):
@@ -21,7 +33,7 @@ def slug_for(text, max_length, fallback=""):
     either end. A slug is its own slug. Text that leaves nothing (punctuation only) gives
     ``fallback``.
     """
-    slug = slugify(anyascii(text or ""))[:max_length].strip("-_")
+    slug = slugify(anyascii(_greek_digraphs(text or "")))[:max_length].strip("-_")
     return slug or fallback
 
 

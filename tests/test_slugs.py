@@ -33,6 +33,11 @@ SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 NAMES = [
     ("Énergie", "energie"),
     ("Ασφάλεια", "asfaleia"),
+    # Greek vowel pairs as Greek's own romanisation spells them, not letter by letter.
+    ("Παπαδόπουλος", "papadopoulos"),
+    ("Ευρώπη", "evropi"),
+    ("ΟΥΚΡΑΝΙΑ", "oukrania"),
+    ("Αυστραλία", "avstralia"),
     ("Безопасность", "bezopasnost"),
     ("الأمن الغذائي", "lmn-lghdhiy"),
     ("安全保障", "anquanbaozhang"),
