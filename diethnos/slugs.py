@@ -14,7 +14,6 @@ from django import forms
 from django.db import models
 from django.utils.text import slugify
 
-
 # Greek vowel pairs read as one sound, spelled as Greek's own romanisation (ELOT 743) does:
 # "Ουκρανία" gives ``oukrania`` and "Ευρώπη" ``evropi``, where letter by letter gives "oy", "ey".
 GREEK_DIGRAPHS = re.compile(r"([ΑαΕεΗηΟο])([ΥυΎύ])")
