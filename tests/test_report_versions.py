@@ -80,9 +80,7 @@ def test_saving_named_fields_counts_as_a_save_and_is_checked_too():
         ("withdraw", Report.Status.PUBLISHED),
     ],
 )
-def test_a_transition_called_on_a_report_loaded_before_another_save_is_refused(
-    transition, status
-):
+def test_a_transition_called_on_a_report_loaded_before_another_save_is_refused(transition, status):
     report = ReportFactory(title="Talks in Doha", status=status)
     outdated = stored(report)
     current = stored(report)

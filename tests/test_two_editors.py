@@ -573,3 +573,54 @@ def test_a_list_action_never_writes_back_what_it_read_before_another_save(alice,
     )
     report.refresh_from_db()
     assert (report.title, report.status) == ("Talks resume in Doha", PUBLISHED)
+
+
+def test_an_update_note_the_other_editor_added_is_kept_once(alice, bob):
+    report = ReportFactory(title="Talks in Doha")
+    url = change_url(report)
+    alices, bobs = opened(alice, url), opened(bob, url)
+    alices.update(
+        {
+            "update_notes-TOTAL_FORMS": ["1"],
+            "update_notes-0-kind": ["correction"],
+            "update_notes-0-noted_at_0": ["2025-11-04"],
+            "update_notes-0-noted_at_1": ["09:30:00"],
+            "update_notes-0-text": ["An earlier version misnamed the port."],
+        }
+    )
+    assert alice.post(url, alices).status_code == 302
+
+    response = bob.post(url, edited(bobs, title="Talks resume in Doha"))
+    listed = changes_listed(refused(response))
+    assert listed["Update or correction added"] == (
+        "Update or correction added: Correction · 4 Nov 2025, 9:30 a.m. · "
+        "An earlier version misnamed the port."
+    )
+    assert bob.post(url, form_on_page(response)).status_code == 302
+    report.refresh_from_db()
+    assert report.title == "Talks resume in Doha"
+    assert [note.text for note in report.update_notes.all()] == [
+        "An earlier version misnamed the port."
+    ]
+
+
+def test_a_contributors_form_loaded_before_an_editors_save_is_refused_and_merged(alice):
+    from .factories import ContributorFactory
+
+    user = ContributorFactory(username="carla")
+    author = AuthorFactory(user=user)
+    draft = ReportFactory(
+        title="Draft on Sudan", status=Report.Status.DRAFT, publish_at=None, authors=[author]
+    )
+    carla = Client()
+    carla.force_login(user)
+    url = change_url(draft)
+    carlas, alices = opened(carla, url), opened(alice, url)
+    assert "publish_at_0" not in carlas  # a contributor does not schedule
+    assert alice.post(url, edited(alices, summary="Edited by Alice.")).status_code == 302
+
+    response = carla.post(url, edited(carlas, title="Draft on Sudan's ceasefire"))
+    refused(response)
+    assert carla.post(url, form_on_page(response)).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.summary) == ("Draft on Sudan's ceasefire", "Edited by Alice.")
