@@ -300,13 +300,13 @@ class _Merge:
             they_changed = False
             for name in names:
                 form_field = template.fields[name]
-                base = base_row.get(name, {})
-                left_as_it_was = _raw(form_field, name, base)
+                base_value = base_row.get(name, {})
+                left_as_it_was = _raw(form_field, name, base_value)
                 outcome = self._field(
                     form_field,
                     name,
                     f"{label}, {form_field.label.lower()}",
-                    base,
+                    base_value,
                     _pick(data, name),
                     left_as_it_was,
                 )
@@ -385,9 +385,9 @@ class _Merge:
         yours = bound.field.widget.value_from_datadict(self.submitted, self.files, bound.html_name)
         if yours is not None:  # you chose another image, or cleared it
             self.conflicts.append(bound.label)
-            shown = _basename(theirs_name) or "none"
+            shown = f"“{_basename(theirs_name)}”" if theirs_name else "nothing"
             self.field_flags[bound.name] = (
-                f"Someone else changed this too, to: {shown}. Yours is kept here."
+                f"Someone else changed this too, to {shown}; yours is kept here."
             )
 
     def _put_rows(self, formset, merged, exists):
@@ -485,9 +485,9 @@ def _count(data, key):
 
 
 def _flag(form_field, name, theirs):
-    shown = _display(form_field, _raw(form_field, name, theirs)) or "nothing"
-    shown = Truncator(shown).chars(200)
-    return f"Someone else changed this too, to: {shown} Yours is kept here."
+    shown = Truncator(_display(form_field, _raw(form_field, name, theirs))).chars(200)
+    shown = f"“{shown}”" if shown else "nothing"
+    return f"Someone else changed this too, to {shown}; yours is kept here."
 
 
 def _summary(template, names, data):

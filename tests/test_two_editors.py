@@ -206,7 +206,7 @@ def test_a_field_both_editors_changed_keeps_the_second_editors_value_and_is_flag
     response = bob.post(url, edited(bobs, title="Ceasefire talks in Doha"))
     page = refused(response)
     assert field_errors(page, "title") == [
-        "Someone else changed this too, to: Talks resume in Doha Yours is kept here."
+        "Someone else changed this too, to “Talks resume in Doha”; yours is kept here."
     ]
     assert "You both changed: Headline." in " ".join(page.split())
     merged = form_on_page(response)
@@ -236,7 +236,7 @@ def test_a_key_point_both_editors_reworded_is_flagged_on_its_row(alice, bob):
         f'//tr[@id="key_points-{index}"]//ul[contains(@class, "errorlist")]/li'
     )
     assert [" ".join(e.text_content().split()) for e in errors] == [
-        "Someone else changed this too, to: Talks resumed in Doha. Yours is kept here."
+        "Someone else changed this too, to “Talks resumed in Doha.”; yours is kept here."
     ]
     assert sorted(filter(None, rows(merged, "key_points", "text"))) == [
         "Both delegations attended.",
@@ -351,7 +351,7 @@ def test_a_form_that_does_not_say_what_it_was_loaded_with_flags_every_difference
     response = bob.post(url, edited(bobs, summary="Bob's summary."))
     page = refused(response)
     assert field_errors(page, "title") == [
-        "Someone else changed this too, to: Talks resume Yours is kept here."
+        "Someone else changed this too, to “Talks resume”; yours is kept here."
     ]
     assert field_errors(page, "summary")[0].startswith("Someone else changed this too")
     assert form_on_page(response)["title"] == ["Talks in Doha"]
@@ -624,3 +624,36 @@ def test_a_contributors_form_loaded_before_an_editors_save_is_refused_and_merged
     assert carla.post(url, form_on_page(response)).status_code == 302
     draft.refresh_from_db()
     assert (draft.title, draft.summary) == ("Draft on Sudan's ceasefire", "Edited by Alice.")
+
+
+def test_a_restore_overtaken_by_a_change_to_a_row_it_removes_keeps_that_row_flagged(alice, bob):
+    report = ReportFactory(key_points=["Talks resumed."])
+    saved_in_desk(alice, report)  # the version Bob will restore: one key point
+    alices = opened(alice, change_url(report))
+    extra = int(alices["key_points-TOTAL_FORMS"][0]) - 1
+    for offset, text in enumerate(["Qatar mediated.", "Egypt attended."]):
+        alices[f"key_points-{extra + offset}-text"] = [text]
+        alices[f"key_points-{extra + offset}-position"] = [str(offset + 1)]
+    alices["key_points-TOTAL_FORMS"] = [str(extra + 2)]
+    assert alice.post(change_url(report), alices).status_code == 302
+    assert sorted(key_points(report)) == ["Egypt attended.", "Qatar mediated.", "Talks resumed."]
+
+    oldest = Version.objects.get_for_object(report).order_by("pk").first()
+    url = revision_url(report, oldest)
+    restoring = opened(bob, url)
+    alices = opened(alice, change_url(report))
+    alices[f"key_points-{row_index(alices, 'key_points', 'text', 'Egypt attended.')}-text"] = [
+        "Egypt and Turkey attended."
+    ]
+    assert alice.post(change_url(report), alices).status_code == 302
+
+    response = bob.post(url, restoring)
+    page = refused(response)
+    assert "the version you are restoring does not have it" in page
+    merged = form_on_page(response)
+    assert sorted(filter(None, rows(merged, "key_points", "text"))) == [
+        "Egypt and Turkey attended.",
+        "Talks resumed.",
+    ]
+    assert bob.post(url, merged).status_code == 302
+    assert sorted(key_points(report)) == ["Egypt and Turkey attended.", "Talks resumed."]
