@@ -3,6 +3,7 @@ from smtplib import SMTPException
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from diethnos.admin import SLUG_PREFILL_JS
 from diethnos.forms import URL_FORMFIELDS
 
 from .invitations import has_accepted, invite
@@ -32,6 +33,9 @@ class AuthorAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    class Media:
+        js = SLUG_PREFILL_JS
 
     # Contributors may look authors up (for bylines) but not at what is private to them.
     PRIVATE_FIELDS = {"email", "show_email", "user"}

@@ -3,13 +3,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django_prose_editor.fields import ProseEditorField
 
 from diethnos.images import ValidatedImageField
+from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import PORTRAIT, Renditions
 from diethnos.richtext import BIO_EXTENSIONS, SanitisedOnSaveMixin
+from diethnos.slugs import AsciiSlugField
 
 orcid_validator = RegexValidator(
     r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
@@ -47,26 +49,17 @@ class AuthorQuerySet(models.QuerySet):
         ).order_by("name")
 
 
-class AuthorSlugHistory(models.Model):
-    """A slug an author no longer uses: their old addresses redirect to the current ones."""
-
-    author = models.ForeignKey("Author", on_delete=models.CASCADE, related_name="old_slugs")
-    slug = models.SlugField(max_length=120, unique=True)
-    retired_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "former slug"
-        verbose_name_plural = "author slug history"
-
-    def __str__(self):
-        return self.slug
-
-
-class Author(SanitisedOnSaveMixin, models.Model):
+class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     """A person with a byline: a staff analyst, a contributor who signs in, or a guest."""
 
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = AsciiSlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        populate_from="name",
+        help_text="The address of the author's page. Made from the name when left empty.",
+    )
     role_line = models.CharField(
         max_length=160, blank=True, help_text='For example "Founder and Director of diethnos".'
     )
@@ -111,23 +104,16 @@ class Author(SanitisedOnSaveMixin, models.Model):
     class Meta:
         ordering = ["name"]
 
+    address_routes = ["authors:detail", "authors:feed"]
+
     def __str__(self):
         return self.name
 
-    @transaction.atomic
-    def save(self, *args, **kwargs):
-        stored = Author.objects.filter(pk=self.pk).values_list("slug", flat=True)
-        previous = stored.first() if self.pk else None
-        super().save(*args, **kwargs)
-        if previous == self.slug:
-            return
-        # A slug in use answers for its author, whoever used it before; the old one redirects.
-        AuthorSlugHistory.objects.filter(slug=self.slug).delete()
-        if previous:
-            AuthorSlugHistory.objects.update_or_create(slug=previous, defaults={"author": self})
-
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    def has_public_pages(self):
+        return self.is_active
 
     @property
     def og_image_url(self):

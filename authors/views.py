@@ -1,10 +1,9 @@
 from django.apps import apps
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from diethnos.pagination import paginate
 
 from .models import Author
-from .redirects import redirect_from_old_slug
 
 
 def _published():
@@ -18,9 +17,7 @@ def author_index(request):
 
 
 def author_detail(request, slug):
-    author = Author.objects.active().prefetch_related("expertise").filter(slug=slug).first()
-    if author is None:
-        return redirect_from_old_slug(request, slug, "authors:detail")
+    author = get_object_or_404(Author.objects.active().prefetch_related("expertise"), slug=slug)
     reports = _published().with_cards().newest_first().filter(authors=author)
     return render(
         request,

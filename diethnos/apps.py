@@ -4,10 +4,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 class DiethnosConfig(AppConfig):
     name = "diethnos"
-    verbose_name = "diethnos"
+    # The desk names the section of what this package keeps (redirects from old addresses).
+    verbose_name = "Addresses"
 
     def ready(self):
         from .page_cache import content_changed
+        from .redirects import watch_addresses
 
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(content_changed, dispatch_uid=f"page-cache-{signal!r}")
+        watch_addresses()

@@ -2,9 +2,11 @@
 
 Every image field of the project is a ``ValidatedImageField``. An upload is decoded by Pillow
 (its name and declared content type are not trusted), must be a still JPEG, PNG, WebP or AVIF
-within the size and pixel limits of the settings, and is stored re-encoded once: turned upright
-by its EXIF orientation and stripped of metadata (GPS position, camera, comments). The sizes
-it is then published in are in ``diethnos.renditions``.
+within the size and pixel limits of the settings, with colours that can be shown as they are
+meant (``diethnos.colours``), and is stored re-encoded once: turned upright by its EXIF
+orientation and stripped of metadata (GPS position, camera, comments), its mode, palette,
+transparency and colour profile kept. The sizes it is then published in are in
+``diethnos.renditions``.
 """
 
 import warnings
@@ -17,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models.fields.files import FieldFile, ImageFileDescriptor
-from PIL import Image, ImageOps, UnidentifiedImageError, features
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError, features
+
+from diethnos.colours import UnusableProfile, check_displayable
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP") + (("AVIF",) if features.check("avif") else ())
 # GIF is decoded only to tell an animation apart from a still image in the error message.
@@ -78,6 +82,7 @@ def check_image(file):
             file.seek(0)
             with Image.open(file, formats=ACCEPTED_FORMATS) as image:
                 image.load()
+                check_colours(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         check_pixels(None)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
@@ -85,6 +90,19 @@ def check_image(file):
     finally:
         file.seek(0)
     return image_format
+
+
+def check_colours(image):
+    """Refuse an image whose colours its renditions could not show as they are meant: one
+    whose embedded colour profile cannot be read or does not fit its colours."""
+    try:
+        check_displayable(image)
+    except UnusableProfile as error:
+        raise ValidationError(
+            "The colour profile embedded in this image cannot be used, so its colours cannot "
+            "be shown as they are meant. Export it again with an sRGB profile.",
+            code="colour_profile",
+        ) from error
 
 
 def check_pixels(pixels):
@@ -117,13 +135,19 @@ def normalised(file):
         image_format = source.format
         icc_profile = source.info.get("icc_profile")
         upright = ImageOps.exif_transpose(source)
+        if source.mode == "CMYK" and "adobe" not in source.info:
+            # Pillow reads every CMYK JPEG as Photoshop writes them, inverted (0 is full ink),
+            # which only the Adobe marker says; without it the samples are as they are.
+            upright = ImageChops.invert(upright)
     # A fresh image carries the pixels and nothing else: no EXIF, XMP, comments or text chunks.
+    # Its mode stays (bit depth, palette, transparency): renditions are made from it.
     clean = Image.new(upright.mode, upright.size)
     clean.frombytes(upright.tobytes())
-    if upright.mode == "P":
-        clean.putpalette(upright.getpalette())
-        if "transparency" in upright.info:
-            clean.info["transparency"] = upright.info["transparency"]
+    if upright.palette is not None:
+        palette_mode = upright.palette.mode
+        clean.putpalette(upright.getpalette(palette_mode), palette_mode)
+    if "transparency" in upright.info:
+        clean.info["transparency"] = upright.info["transparency"]
     options = dict(SAVE_OPTIONS[image_format])
     if icc_profile:
         options["icc_profile"] = icc_profile  # colour, not personal data: kept for true colours

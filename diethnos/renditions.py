@@ -4,6 +4,11 @@ An image field names its ``Renditions`` (``ValidatedImageField(renditions=...)``
 an imagekit spec with the "Optimistic" cache file strategy: every rendition is written when the
 source image is saved, and looking up its URL never asks the storage whether it exists. Pages
 therefore only compute URLs; they never read or check image files.
+
+Every spec brings the image to 8 bits a sample, crops and resizes it and converts it to sRGB
+(``InSRGB``; see ``diethnos.colours``), and flattens JPEG renditions onto white (``OnWhite``:
+JPEG has no transparency), so that pilkit's own conversion before saving only meets RGB, or
+RGBA for WebP, which it leaves alone. Renditions carry no colour profile: they are sRGB.
 """
 
 from dataclasses import dataclass
@@ -14,11 +19,41 @@ from imagekit import ImageSpec, register
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.registry import generator_registry
 from imagekit.specs.sourcegroups import ImageFieldSourceGroup
-from pilkit.processors import ResizeToFill, ResizeToFit
+from PIL import Image, ImageOps
+from pilkit.processors import ProcessorPipeline, ResizeToFit
+
+from diethnos.colours import eight_bit, in_srgb
 
 FORMATS = ("WEBP", "JPEG")  # WebP for browsers that take it, JPEG for the rest
 OPTIONS = {"WEBP": {"quality": 80}, "JPEG": {"quality": 82, "optimize": True, "progressive": True}}
 CARD_SIZE = (1200, 630)  # the Open Graph card
+
+
+class InSRGB:
+    """Bring the image to 8 bits a sample, run ``processors`` (its crop and resize) on that,
+    and convert the result to sRGB from the original's colour profile: the colours are
+    converted on the rendition's pixels, not on every pixel of a large original."""
+
+    def __init__(self, *processors):
+        self.processors = ProcessorPipeline(processors)
+
+    def process(self, image):
+        icc_profile = image.info.get("icc_profile")
+        return in_srgb(self.processors.process(eight_bit(image)), icc_profile)
+
+
+class OnWhite:
+    """Transparent parts over white, for formats without transparency: RGBA becomes RGB."""
+
+    def process(self, image):
+        if image.mode != "RGBA":
+            return image
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image.convert("RGB"), mask=image.getchannel("A"))
+        return flat
+
+
+FINISH = {"WEBP": [], "JPEG": [OnWhite()]}  # the last processors, per format
 
 
 class SquareCrop:
@@ -32,14 +67,27 @@ class SquareCrop:
         return image.crop((left, top, left + side, top + side))
 
 
+class Fill:
+    """Resize and crop to exactly ``width`` x ``height``, keeping the centre. Unlike pilkit's
+    ResizeToFill, which pastes onto an RGBA canvas, it keeps the image's mode (grey or CMYK
+    still to be converted with their colour profile)."""
+
+    def __init__(self, width, height):
+        self.size = (width, height)
+
+    def process(self, image):
+        return ImageOps.fit(image, self.size, Image.Resampling.LANCZOS)
+
+
 _specs = {}
 
 
 def spec(spec_id, processors, image_format):
-    """Register (once) and return the id of an imagekit spec."""
+    """Register (once) and return the id of an imagekit spec: ``processors`` (the crop and
+    resize) within ``InSRGB``, then the format's ``FINISH``."""
     if spec_id not in _specs:
         attrs = {
-            "processors": processors,
+            "processors": [InSRGB(*processors), *FINISH[image_format]],
             "format": image_format,
             "options": OPTIONS[image_format],
             "cachefile_strategy": "imagekit.cachefiles.strategies.Optimistic",
@@ -59,7 +107,7 @@ def size_spec(size, image_format, *, square):
     return spec(f"diethnos:{shape}-{size}-{image_format.lower()}", processors, image_format)
 
 
-CARD_SPEC = spec("diethnos:card", [ResizeToFill(*CARD_SIZE)], "JPEG")
+CARD_SPEC = spec("diethnos:card", [Fill(*CARD_SIZE)], "JPEG")
 
 
 def url(spec_id, source):

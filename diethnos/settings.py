@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "diethnos.page_cache.PageCacheMiddleware",
+    # Last: sends a request that found no page on to where the page moved.
+    "diethnos.redirects.RedirectMiddleware",
 ]
 
 # Anonymous pages are kept this long in the shared cache (0 turns the page cache off); any

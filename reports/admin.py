@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from diethnos.admin import SLUG_PREFILL_JS
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
@@ -183,6 +184,7 @@ class ReportAdmin(VersionAdmin):
 
     class Media:
         css = {"all": ["admin/diethnos-admin.css"]}
+        js = SLUG_PREFILL_JS
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         fieldsets = {fieldset.name: fieldset for fieldset in context["adminform"]}

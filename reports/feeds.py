@@ -1,15 +1,15 @@
 """RSS 2.0 feeds of published reports: the latest, and per region, topic and author."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from authors.models import Author
-from authors.redirects import redirect_from_old_slug
 from diethnos.site import absolute_url
 from tags.models import Region, Topic
 
@@ -35,7 +35,8 @@ class ReportRss(Rss201rev2Feed):
 class LatestReportsFeed(Feed):
     feed_type = ReportRss
     description_template = "feeds/report_description.html"
-    item_guid_is_permalink = True
+    # An item's guid names the report, not its address, which may change (see item_guid).
+    item_guid_is_permalink = False
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -67,6 +68,11 @@ class LatestReportsFeed(Feed):
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item):
+        """A tag URI (RFC 4151) naming the report by its id: the same whatever its slug."""
+        host = urlsplit(settings.SITE_URL).hostname
+        return f"tag:{host},{item.created_at:%Y}:report:{item.pk}"
 
     def item_pubdate(self, item):
         return item.publish_at
@@ -127,12 +133,6 @@ class TopicReportsFeed(ReportsOnFeed):
 
 class AuthorReportsFeed(ReportsOnFeed):
     route = "authors:feed"
-
-    def __call__(self, request, slug):
-        try:
-            return super().__call__(request, slug=slug)
-        except Http404:
-            return redirect_from_old_slug(request, slug, self.route)
 
     def pages(self):
         return Author.objects.active()

@@ -32,8 +32,10 @@ from taggit.models import TaggedItemBase
 
 from authors.models import Author
 from diethnos.images import ValidatedImageField
+from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
 from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
+from diethnos.slugs import AsciiSlugField
 from tags.models import Region, Topic
 
 from . import notifications, search
@@ -227,7 +229,7 @@ class ReportQuerySet(models.QuerySet):
         raise ReportOvertaken(pk, expected, stored)
 
 
-class Report(SanitisedOnSaveMixin, models.Model):
+class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     class Kind(models.TextChoices):
         SITREP = "sitrep", "Situation Report"
         ANALYSIS = "analysis", "Analysis"
@@ -241,7 +243,13 @@ class Report(SanitisedOnSaveMixin, models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField("headline", max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = AsciiSlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        populate_from="title",
+        help_text="The report's address. Made from the headline when left empty.",
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SITREP)
     summary = models.TextField(
         max_length=300, blank=True, help_text="The standfirst: what happened and why it matters."
@@ -322,6 +330,8 @@ class Report(SanitisedOnSaveMixin, models.Model):
             ),
         ]
 
+    address_routes = ["reports:detail"]
+
     def __str__(self):
         return self.title
 
@@ -354,6 +364,10 @@ class Report(SanitisedOnSaveMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:detail", kwargs={"slug": self.slug})
+
+    def has_public_pages(self):
+        """Once published (or scheduled), the report's address may be kept by readers."""
+        return self.first_published_at is not None
 
     @property
     def og_image_url(self):

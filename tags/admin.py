@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from taggit.models import Tag
 
+from diethnos.admin import SLUG_PREFILL_JS
+
 from .models import Region, Topic
 
 # Topics are this project's tags; taggit's own, unused tag model would only confuse editors.
@@ -23,6 +25,9 @@ class RegionAdmin(admin.ModelAdmin):
         ("Editorial grouping", {"fields": ["members"]}),
     ]
 
+    class Media:
+        js = SLUG_PREFILL_JS
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent")
 
@@ -35,6 +40,9 @@ class TopicAdmin(admin.ModelAdmin):
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge_topics"]
+
+    class Media:
+        js = SLUG_PREFILL_JS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(report_count=Count("tagged_reports"))

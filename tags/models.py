@@ -5,6 +5,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from taggit.models import TagBase
 
+from diethnos.redirects import KeepsOldAddresses, record_moves
+from diethnos.slugs import AsciiSlugField, numbered, slug_for
+
 
 class RegionQuerySet(models.QuerySet):
     def tree(self):
@@ -78,7 +81,7 @@ def path_prefixes(path):
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
-class Region(models.Model):
+class Region(KeepsOldAddresses, models.Model):
     """A node of the UN M49 tree (world, region, sub-region, country) or an editorial grouping.
 
     ``path`` is the chain of codes from World down to this node ("/001/150/151/RUS/"), so
@@ -98,7 +101,13 @@ class Region(models.Model):
     official_name = models.CharField(
         max_length=200, blank=True, help_text="The OCHA/UN term, where it differs from the name."
     )
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = AsciiSlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        populate_from="name",
+        help_text="The region's address. Made from the name when left empty.",
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -128,6 +137,8 @@ class Region(models.Model):
                 fields=["iso2"], condition=~models.Q(iso2=""), name="unique_region_iso2"
             )
         ]
+
+    address_routes = ["regions:detail", "regions:feed"]
 
     def __str__(self):
         return self.name
@@ -197,9 +208,16 @@ class TopicQuerySet(models.QuerySet):
         )
 
 
-class Topic(TagBase):
+class Topic(KeepsOldAddresses, TagBase):
     """A subject reports are filed under, such as "Hybrid threats" (case-insensitive)."""
 
+    slug = AsciiSlugField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        populate_from="name",
+        help_text="The topic's address. Made from the name when left empty.",
+    )
     description = models.TextField(blank=True)
 
     objects = TopicQuerySet.as_manager()
@@ -209,13 +227,28 @@ class Topic(TagBase):
         verbose_name = "topic"
         verbose_name_plural = "topics"
 
+    address_routes = ["topics:detail", "topics:feed"]
+
     def get_absolute_url(self):
         return reverse("topics:detail", kwargs={"slug": self.slug})
 
+    def slugify(self, tag, i=None):
+        """The slug taggit gives a topic it creates: ``slug_for`` its name, numbered from
+        ``-2`` on when another topic has it (taggit counts ``i`` from 1)."""
+        max_length = self._meta.get_field("slug").max_length
+        slug = slug_for(tag, max_length, fallback=self._meta.model_name)
+        return numbered(slug, i + 1, max_length) if i else slug
+
     @transaction.atomic
     def merge(self, duplicates):
-        """Move every use of ``duplicates`` onto this topic, then delete them."""
+        """Move every use of ``duplicates`` onto this topic, then delete them; their addresses
+        redirect to this topic's."""
         duplicates = [topic for topic in duplicates if topic.pk != self.pk]
+        record_moves(
+            (old, new)
+            for duplicate in duplicates
+            for old, new in zip(duplicate.addresses(), self.addresses(), strict=True)
+        )
         for relation in self._meta.related_objects:
             model, field = relation.related_model, relation.field.name
             if relation.many_to_many:

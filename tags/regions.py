@@ -11,12 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.text import slugify
+
+from diethnos.slugs import slug_for
 
 from .models import Region
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 COUNTRIES_CSV = FIXTURES / "countries-m49.csv"
+SLUG_LENGTH = Region._meta.get_field("slug").max_length
 GROUPINGS_JSON = FIXTURES / "groupings.json"
 
 # The names readers and headlines use, where OCHA's preferred term is a formal one.
@@ -82,7 +84,7 @@ def load_regions(csv_path=COUNTRIES_CSV, groupings_path=GROUPINGS_JSON):
         if code not in areas:
             areas[code] = _upsert(
                 {"m49": code.zfill(3), "kind": kind},
-                {"name": name, "slug": slugify(name), "parent_id": parent.pk},
+                {"name": name, "slug": slug_for(name, SLUG_LENGTH), "parent_id": parent.pk},
                 counts,
             )
         return areas[code]
@@ -97,9 +99,9 @@ def load_regions(csv_path=COUNTRIES_CSV, groupings_path=GROUPINGS_JSON):
         parent = areas.get(row["intermediate_code"] or row["subregion_code"] or row["region_code"])
         official = row["name"]
         name = COMMON_NAMES.get(row["iso2"], official)
-        slug = slugify(name)
+        slug = slug_for(name, SLUG_LENGTH)
         if slug in taken:
-            slug = slugify(f"{name} {row['iso3']}")
+            slug = slug_for(f"{name} {row['iso3']}", SLUG_LENGTH)
         taken.add(slug)
         _upsert(
             {"iso2": row["iso2"]},

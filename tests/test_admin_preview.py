@@ -87,12 +87,12 @@ def test_nobody_previews_a_report_they_may_not_change(client):
 
 def test_a_form_with_problems_explains_them_instead_of_a_preview(client):
     client.force_login(EditorFactory())
-    data = report_form_data(slug="", key_points=["x" * 401])
+    data = report_form_data(title="", key_points=["x" * 401])
     response = client.post(PREVIEW_NEW, data)
     assert response.status_code == 400
     page = response.content.decode()
     assert "The preview could not be made" in page
-    assert "Slug: This field is required." in page
+    assert "Headline: This field is required." in page
     assert "at most 400 characters" in page
 
 

@@ -80,12 +80,23 @@ def test_the_latest_reports_feed_is_valid_rss_2_with_absolute_links_on_the_publi
     assert item.findtext("title") == "Kursk offensive"
     assert item.findtext("link") == absolute(report)
     guid = item.find("guid")
-    assert guid.text == absolute(report)
-    assert guid.get("isPermaLink") == "true"
+    assert guid.text == f"tag:news.example.org,{report.created_at.year}:report:{report.pk}"
+    assert guid.get("isPermaLink") == "false"
     assert RFC_822.match(item.findtext("pubDate"))
     assert parsedate_to_datetime(item.findtext("pubDate")) == report.publish_at.replace(
         microsecond=0
     )
+
+
+def test_a_feed_items_guid_stays_the_same_when_the_report_moves_to_a_new_address(client):
+    report = ReportFactory(slug="kursk-offensive")
+    [before] = fetch(client, "/feed/").findall("item")
+    report.slug = "kursk-offensive-stalls"
+    report.save()
+    [after] = fetch(client, "/feed/").findall("item")
+    assert after.findtext("link") == "https://news.example.org/reports/kursk-offensive-stalls/"
+    assert after.findtext("guid") == before.findtext("guid")
+    assert after.find("guid").get("isPermaLink") == "false"
 
 
 def test_a_feed_item_carries_the_summary_then_the_key_points_as_a_list(client):

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.text import get_text_list
 
 from authors.models import Author
+from diethnos.slugs import slug_for
 from tags.models import Region, Topic
 
 from ..models import KeyPoint, Report, ReportAuthor, Source, UpdateNote
@@ -70,10 +71,15 @@ def parse_example(path=EXAMPLE_REPORT):
     }
 
 
+def _slug(model, text):
+    """The slug ``model`` stores for ``text``, by which what was loaded before is found."""
+    return slug_for(text, model._meta.get_field("slug").max_length)
+
+
 def _region(ref):
     if len(ref) == 2 and ref.isupper():
         return Region.objects.get(iso2=ref)
-    return Region.objects.get(slug=ref)
+    return Region.objects.get(slug=_slug(Region, ref))
 
 
 def _topics(names):
@@ -124,7 +130,7 @@ def _report(data):
         KeyPoint(report=report, position=i, text=text) for i, text in enumerate(data["key_points"])
     )
     ReportAuthor.objects.bulk_create(
-        ReportAuthor(report=report, author=Author.objects.get(slug=slug), position=i)
+        ReportAuthor(report=report, author=Author.objects.get(slug=_slug(Author, slug)), position=i)
         for i, slug in enumerate(data["authors"])
     )
     Source.objects.bulk_create(
@@ -227,12 +233,14 @@ def load_demo():
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
     example = parse_example()
     for data in content["authors"]:
+        data["slug"] = _slug(Author, data.get("slug") or data["name"])
         if data["slug"] == "nikolas":
             data["short_bio"] = example["profile"]
         _author(data)
     created = 0
     reports = [{**EXAMPLE, **example}, *content["reports"]]
     for data in reports:
+        data["slug"] = _slug(Report, data.get("slug") or data["title"])
         created += _report(data) is not None
     drawn = _add_pictures(
         [data["slug"] for data in reports], [data["slug"] for data in content["authors"]]

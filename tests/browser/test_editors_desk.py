@@ -100,6 +100,22 @@ def test_an_editor_restores_an_earlier_version_with_its_key_points(page):
     expect(page.locator(".key-points li").first).to_have_text(original)
 
 
+def test_the_desk_prefills_a_readable_slug_and_leaves_other_scripts_to_the_server(page):
+    sign_in_to_admin(page)
+    page.goto("/admin/tags/topic/add/")
+    page.locator("#id_name").press_sequentially("Énergie et climat")
+    expect(page.locator("#id_slug")).to_have_value("energie-et-climat")
+
+    page.goto("/admin/tags/topic/add/")
+    page.locator("#id_name").press_sequentially("Ασφάλεια και θάλασσα")
+    expect(page.locator("#id_slug")).to_have_value("")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    page.goto("/topics/asfaleia-kai-thalassa/")
+    expect(page.locator("h1")).to_have_text("Ασφάλεια και θάλασσα")
+    assert not page.errors
+
+
 def test_two_editors_on_one_report_keep_both_their_changes(browser, site):
     editors = []
     for _ in range(2):

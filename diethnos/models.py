@@ -1,0 +1,44 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+
+PATH_MAX_LENGTH = 300
+
+
+class Redirect(models.Model):
+    """A public address that moved: a request for ``old_path`` that finds no page there is
+    sent permanently to ``new_path`` (see ``diethnos.redirects``)."""
+
+    old_path = models.CharField(
+        "old address",
+        max_length=PATH_MAX_LENGTH,
+        unique=True,
+        help_text="The path readers may still ask for, such as /reports/old-headline/.",
+    )
+    new_path = models.CharField(
+        "new address",
+        max_length=PATH_MAX_LENGTH,
+        help_text="Where they are sent: a path such as /reports/new-headline/, or a full URL.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = "redirect from an old address"
+        verbose_name_plural = "redirects from old addresses"
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"
+
+    def clean(self):
+        if self.old_path and (not self.old_path.startswith("/") or "?" in self.old_path):
+            raise ValidationError(
+                {"old_path": "Give a path that starts with / and has no query (?…)."}
+            )
+        # Readers sent round in a circle would never arrive.
+        seen, target = {self.old_path}, self.new_path
+        others = Redirect.objects.exclude(pk=self.pk)
+        while target:
+            if target in seen:
+                raise ValidationError({"new_path": "This address leads back to the old one."})
+            seen.add(target)
+            target = others.filter(old_path=target).values_list("new_path", flat=True).first()
