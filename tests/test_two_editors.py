@@ -5,10 +5,14 @@ whose form was loaded before the other's save is refused, told what the other ch
 given a form that keeps both.
 """
 
+from datetime import date
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import html
 from reversion.models import Version
 
@@ -657,3 +661,110 @@ def test_a_restore_overtaken_by_a_change_to_a_row_it_removes_keeps_that_row_flag
     ]
     assert bob.post(url, merged).status_code == 302
     assert sorted(key_points(report)) == ["Egypt and Turkey attended.", "Talks resumed."]
+
+
+# ---------------------------------------------------------------------------------------------
+# Any two sets of edits
+
+
+WORDS = st.sampled_from(["talks", "ports", "Doha", "grain", "ceasefire", "Sahel", "drones"])
+PHRASE = st.lists(WORDS, min_size=1, max_size=5).map(" ".join)
+FIELD_EDITS = {
+    "title": PHRASE,
+    "summary": PHRASE,
+    "hero_caption": PHRASE,
+    "seo_title": PHRASE,
+    "kind": st.sampled_from(["analysis", "brief", "explainer"]),
+    "featured": st.booleans(),
+    "situation_as_of": st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+}
+POINTS = ["Talks resumed", "Ports were hit", "Grain exports fell"]
+alices_edits = st.fixed_dictionaries(
+    {
+        "fields": st.dictionaries(st.sampled_from(sorted(FIELD_EDITS)), st.none()),
+        "points": st.lists(st.sampled_from(["keep", "reword", "delete"]), min_size=3, max_size=3),
+        "added": st.booleans(),
+    }
+)
+bobs_edits = st.fixed_dictionaries(
+    {
+        "fields": st.dictionaries(st.sampled_from(sorted(FIELD_EDITS)), st.none()),
+        "points": st.lists(st.sampled_from(["keep", "reword"]), min_size=3, max_size=3),
+        "added": st.booleans(),
+    }
+)
+
+
+def values_for(draw, names):
+    return {name: draw(FIELD_EDITS[name]) for name in names}
+
+
+def as_form_value(name, value):
+    if name == "featured":
+        return ["on"] if value else []
+    return [value.isoformat() if isinstance(value, date) else value]
+
+
+def apply(data, fields, points, added, who):
+    data = {name: list(values) for name, values in data.items()}
+    for name, value in fields.items():
+        data[name] = as_form_value(name, value)
+    texts = rows(data, "key_points", "text")
+    for text, edit in zip(POINTS, points, strict=True):
+        index = texts.index(text)
+        if edit == "reword":
+            data[f"key_points-{index}-text"] = [f"{text} according to {who}"]
+        elif edit == "delete":
+            data[f"key_points-{index}-DELETE"] = ["on"]
+    if added:
+        extra = int(data["key_points-TOTAL_FORMS"][0]) - 1
+        data[f"key_points-{extra}-text"] = [f"A point of {who}"]
+        data[f"key_points-{extra}-position"] = ["9"]
+    return data
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(alices=alices_edits, bobs=bobs_edits, data=st.data())
+def test_whatever_two_editors_change_the_second_keeps_both_after_the_warning(
+    alice, bob, alices, bobs, data
+):
+    report = ReportFactory(
+        title="Original headline",
+        summary="Original summary",
+        status=Report.Status.DRAFT,
+        publish_at=None,
+        key_points=POINTS,
+    )
+    original = {name: getattr(report, name) for name in FIELD_EDITS}
+    alices_values = values_for(data.draw, alices["fields"])
+    bobs_values = values_for(data.draw, bobs["fields"])
+    url = change_url(report)
+    alices_form, bobs_form = opened(alice, url), opened(bob, url)
+    alices_form = apply(alices_form, alices_values, alices["points"], alices["added"], "Alice")
+    assert alice.post(url, alices_form).status_code == 302
+    bobs_form = apply(bobs_form, bobs_values, bobs["points"], bobs["added"], "Bob")
+
+    response = bob.post(url, bobs_form)  # Alice's save counts even if it changed nothing
+    refused(response)
+    assert bob.post(url, form_on_page(response)).status_code == 302
+
+    report.refresh_from_db()
+    alices_changes = {n: v for n, v in alices_values.items() if v != original[n]}
+    bobs_changes = {n: v for n, v in bobs_values.items() if v != original[n]}
+    for name in FIELD_EDITS:
+        expected = bobs_changes.get(name, alices_changes.get(name, original[name]))
+        assert getattr(report, name) == expected, name
+    expected_points = []
+    for text, theirs, yours in zip(POINTS, alices["points"], bobs["points"], strict=True):
+        if yours == "reword":
+            expected_points.append(f"{text} according to Bob")
+        elif theirs == "reword":
+            expected_points.append(f"{text} according to Alice")
+        elif theirs == "keep":
+            expected_points.append(text)
+    expected_points += [
+        f"A point of {who}" for who, edits in (("Alice", alices), ("Bob", bobs)) if edits["added"]
+    ]
+    assert sorted(key_points(report)) == sorted(expected_points)
