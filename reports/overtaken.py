@@ -233,7 +233,7 @@ class _Merge:
         new rows.
         """
         prefix, template = formset.prefix, formset.empty_form
-        pk_name, fk_name = formset.model._meta.pk.name, formset.fk.name
+        pk_name = formset.model._meta.pk.name
         names = _row_fields(formset)
         label = capfirst(formset.model._meta.verbose_name)
         stored = {str(row.instance.pk): row for row in formset.initial_forms}
@@ -241,7 +241,9 @@ class _Merge:
         total = _count(self.submitted, f"{prefix}-TOTAL_FORMS")
         initial = _count(self.submitted, f"{prefix}-INITIAL_FORMS")
 
-        merged = []  # (id or "", data named without the row's prefix, flags)
+        # (id or "", data named without the row's prefix, flags); _put_rows keeps the id of a
+        # row that exists when the form is saved and makes the others new rows.
+        merged = []
         submitted_ids = set()
         for index in range(total):
             key = f"{prefix}-{index}-"
@@ -272,15 +274,18 @@ class _Merge:
             elif base is not None and base_row is None:
                 merged.append((pk, data, {}))  # a row of the version being restored
             elif not deleting:
-                # Deleted by the other editor: kept, as a new row, if you changed it.
+                # Deleted by the other editor: kept if you changed it.
                 if base_row is not None:
                     removed = _summary(template, names, _flat(base_row))
                     self.changes.append(Change(f"{label} removed", removed, "", "removed"))
                 if base_row is None or self._yours_changed(template, names, key, base_row):
                     self.conflicts.append(number)
-                    kept = {k: v for k, v in data.items() if k not in {pk_name, fk_name, "DELETE"}}
+                    kept = {k: v for k, v in data.items() if k != "DELETE"}
                     message = "Someone else deleted this; saving adds it back as you changed it."
-                    merged.append(("", kept, {None: message}))
+                    merged.append((pk, kept, {None: message}))
+                elif restoring:
+                    # The restored version brings it back: delete it again, as they did.
+                    merged.append((pk, {**data, "DELETE": ["on"]}, {}))
 
         for pk, row in stored.items():
             if pk in submitted_ids:
@@ -317,8 +322,7 @@ class _Merge:
                     "Someone else changed this since; the version you are restoring does not "
                     "have it. Delete it if it should go."
                 )
-                kept = {k: v for k, v in data.items() if k not in {pk_name, fk_name}}
-                merged.append(("", kept, {None: message}))
+                merged.append((pk, data, {None: message}))
 
         exists = submitted_ids if restoring else set(stored)
         self._put_rows(formset, merged, exists)
@@ -381,10 +385,11 @@ class _Merge:
         theirs_name = _file_name(bound.initial)
         if base_name == theirs_name:
             return
-        self.changes.append(Change(bound.label, _basename(base_name), _basename(theirs_name)))
+        label = str(bound.label)
+        self.changes.append(Change(label, _basename(base_name), _basename(theirs_name)))
         yours = bound.field.widget.value_from_datadict(self.submitted, self.files, bound.html_name)
         if yours is not None:  # you chose another image, or cleared it
-            self.conflicts.append(bound.label)
+            self.conflicts.append(label)
             shown = f"“{_basename(theirs_name)}”" if theirs_name else "nothing"
             self.field_flags[bound.name] = (
                 f"Someone else changed this too, to {shown}; yours is kept here."

@@ -768,3 +768,26 @@ def test_whatever_two_editors_change_the_second_keeps_both_after_the_warning(
         f"A point of {who}" for who, edits in (("Alice", alices), ("Bob", bobs)) if edits["added"]
     ]
     assert sorted(key_points(report)) == sorted(expected_points)
+
+
+def test_a_restore_overtaken_by_a_deleted_row_keeps_it_deleted(alice, bob):
+    report = ReportFactory(title="First headline", key_points=["Talks resumed.", "Qatar mediated."])
+    saved_in_desk(alice, report)  # the version Bob restores has both points
+    saved_in_desk(alice, report, title="Second headline")
+    oldest = Version.objects.get_for_object(report).order_by("pk").first()
+    url = revision_url(report, oldest)
+    restoring = opened(bob, url)
+
+    alices = opened(alice, change_url(report))
+    alices[f"key_points-{row_index(alices, 'key_points', 'text', 'Qatar mediated.')}-DELETE"] = [
+        "on"
+    ]
+    assert alice.post(change_url(report), alices).status_code == 302
+
+    response = bob.post(url, restoring)
+    assert changes_listed(refused(response))["Key point removed"] == (
+        "Key point removed: Qatar mediated."
+    )
+    assert bob.post(url, form_on_page(response)).status_code == 302
+    report.refresh_from_db()
+    assert (report.title, key_points(report)) == ("First headline", ["Talks resumed."])
