@@ -1,9 +1,11 @@
-"""/accounts/: sign-in, passwords, invitations and the contributor's own profile."""
+"""/accounts/: sign-in, passwords, two-factor authentication, invitations and the
+contributor's own profile."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import account_views as views
+from . import two_factor_views
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
@@ -45,4 +47,13 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invite/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
+    path("two-factor/", two_factor_views.overview, name="two_factor"),
+    path("two-factor/sign-in/", two_factor_views.sign_in_code, name="two_factor_sign_in"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("two-factor/turn-off/", two_factor_views.turn_off, name="two_factor_turn_off"),
 ]

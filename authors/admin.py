@@ -1,9 +1,8 @@
-from smtplib import SMTPException
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from diethnos.admin import SLUG_PREFILL_JS
+from diethnos.content_security import RichTextAdminMixin
 from diethnos.forms import URL_FORMFIELDS
 
 from .invitations import has_accepted, invite
@@ -11,7 +10,7 @@ from .models import LINK_FIELDS, Author
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(RichTextAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FORMFIELDS
     list_display = ["name", "role_line", "account", "is_active"]
     list_filter = ["is_active"]
@@ -85,16 +84,14 @@ class AuthorAdmin(admin.ModelAdmin):
                 invite(author, invited_by=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.WARNING)
-            except (OSError, SMTPException) as error:
-                self.message_user(
-                    request,
-                    f"The account of {author.name} is ready, but the e-mail could not be sent "
-                    f"({error}). Try the invitation again later.",
-                    messages.ERROR,
-                )
             else:
                 invited.append(author.name)
         if invited:
+            # The e-mail goes out from the task worker: say what is true now.
             self.message_user(
-                request, f"Invitation sent to {', '.join(invited)}.", messages.SUCCESS
+                request,
+                f"Invitation queued for {', '.join(invited)}: the account is ready and the "
+                "e-mail with the link goes out in a moment. If it does not arrive, invite "
+                "again to send a new link.",
+                messages.SUCCESS,
             )

@@ -6,13 +6,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_tasks import task
 
+from diethnos.mail import deliver
 from diethnos.site import absolute_url
 
 CONTRIBUTORS_GROUP = "Contributors"
@@ -49,27 +51,40 @@ def invite_url(user):
 
 
 def invite(author, invited_by=None):
-    """Give ``author`` an account (or reuse the one not yet taken up) and e-mail the link.
+    """Give ``author`` an account (or reuse the one not yet taken up) and queue the e-mail
+    with the link, to be sent by the task worker once the transaction commits.
 
     The account is a staff member of the Contributors group, so the contributor can also
-    write reports in the editors' desk. Raises ValidationError when there is nobody to
-    invite; a failure to send the e-mail (OSError, SMTPException) leaves the account ready,
-    and inviting again re-sends it.
+    write reports in the editors' desk. Returns the account (a User); raises ValidationError
+    when there is nobody to invite. Inviting again before the link is used sends a new one.
     """
     user = _account_for(author)
-    context = {
+    invited_by_id = invited_by.pk if invited_by else None
+    transaction.on_commit(lambda: send_invitation.enqueue(user.pk, invited_by_id))
+    return user
+
+
+@task(takes_context=True)
+def send_invitation(context, user_id, invited_by_id=None, attempt=1):
+    """E-mail the invitation link to the account ``user_id``, unless it has been taken up
+    (or its author has lost the address) since the invitation was queued."""
+    User = get_user_model()
+    user = User.objects.select_related("author").filter(pk=user_id).first()
+    author = getattr(user, "author", None)
+    if author is None or not author.email or has_accepted(user):
+        return "nothing to send: the invitation was taken up or withdrawn"
+    values = {
         "author": author,
         "user": user,
-        "invited_by": invited_by,
+        "invited_by": User.objects.filter(pk=invited_by_id).first(),
         "url": invite_url(user),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    subject = render_to_string("accounts/email/invite_subject.txt", context).strip()
-    body = render_to_string("accounts/email/invite.txt", context)
-    send_mail(subject, body, None, [author.email])
-    return user
+    subject = render_to_string("accounts/email/invite_subject.txt", values).strip()
+    body = render_to_string("accounts/email/invite.txt", values)
+    return deliver(context, [EmailMessage(subject, body, to=[author.email])])
 
 
 @transaction.atomic

@@ -4,14 +4,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Lower, Trim
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
-from django_prose_editor.fields import ProseEditorField
 
 from diethnos.images import ValidatedImageField
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import PORTRAIT, Renditions
-from diethnos.richtext import BIO_EXTENSIONS, SanitisedOnSaveMixin
+from diethnos.richtext import BIO_EXTENSIONS, RichTextField, SanitisedOnSaveMixin
 from diethnos.slugs import AsciiSlugField
+from diethnos.text import (
+    NormalisedCharField,
+    NormalisedEmailField,
+    NormalisedTextField,
+    NormalisedURLField,
+)
 
 orcid_validator = RegexValidator(
     r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
@@ -19,6 +27,10 @@ orcid_validator = RegexValidator(
     # Not "invalid": the URL field would show its own message in place of this one.
     code="invalid_orcid",
 )
+
+
+SHORT_BIO_MAX_LENGTH = 600
+NEEDS_PHOTO_ALT_TEXT = "Describe the photo for readers who cannot see it."
 
 
 # Where each profile link must point: the first host is the one named in messages.
@@ -52,7 +64,7 @@ class AuthorQuerySet(models.QuerySet):
 class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     """A person with a byline: a staff analyst, a contributor who signs in, or a guest."""
 
-    name = models.CharField(max_length=120)
+    name = NormalisedCharField(max_length=120)
     slug = AsciiSlugField(
         max_length=120,
         unique=True,
@@ -60,13 +72,15 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         populate_from="name",
         help_text="The address of the author's page. Made from the name when left empty.",
     )
-    role_line = models.CharField(
+    role_line = NormalisedCharField(
         max_length=160, blank=True, help_text='For example "Founder and Director of diethnos".'
     )
-    short_bio = models.TextField(
-        max_length=600, blank=True, help_text="One paragraph, shown in the author box on reports."
+    short_bio = NormalisedTextField(
+        max_length=SHORT_BIO_MAX_LENGTH,
+        blank=True,
+        help_text="One paragraph, shown in the author box on reports.",
     )
-    bio = ProseEditorField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
+    bio = RichTextField(extensions=BIO_EXTENSIONS, sanitize=True, blank=True)
     photo = ValidatedImageField(
         upload_to="authors/",
         blank=True,
@@ -76,16 +90,16 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_alt = models.CharField("photo alt text", max_length=250, blank=True)
+    photo_alt = NormalisedCharField("photo alt text", max_length=250, blank=True)
     expertise = models.ManyToManyField("tags.Topic", blank=True, related_name="experts")
 
-    website = models.URLField(blank=True)
-    email = models.EmailField(blank=True)
+    website = NormalisedURLField(blank=True)
+    email = NormalisedEmailField(blank=True)
     show_email = models.BooleanField("show e-mail on the public page", default=False)
-    x = models.URLField("X", blank=True)
-    bluesky = models.URLField(blank=True)
-    linkedin = models.URLField("LinkedIn", blank=True)
-    orcid = models.URLField("ORCID iD", blank=True, validators=[orcid_validator])
+    x = NormalisedURLField("X", blank=True)
+    bluesky = NormalisedURLField(blank=True)
+    linkedin = NormalisedURLField("LinkedIn", blank=True)
+    orcid = NormalisedURLField("ORCID iD", blank=True, validators=[orcid_validator])
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -103,6 +117,24 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Slugs are made lower case (diethnos.slugs): unique in any case.
+            models.CheckConstraint(condition=Q(slug=Lower("slug")), name="author_slug_lower_case"),
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("name")), 0)), name="author_has_name"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="author_has_slug"),
+            models.CheckConstraint(
+                condition=Q(photo="") | Q(GreaterThan(Length(Trim("photo_alt")), 0)),
+                name="author_photo_has_alt_text",
+                violation_error_message=NEEDS_PHOTO_ALT_TEXT,
+            ),
+            # No database keeps a text field's length limit of its own.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("short_bio"), SHORT_BIO_MAX_LENGTH),
+                name="author_short_bio_length",
+            ),
+        ]
 
     address_routes = ["authors:detail", "authors:feed"]
 
@@ -123,7 +155,7 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def clean(self):
         problems = {}
         if self.photo and not self.photo_alt.strip():
-            problems["photo_alt"] = "Describe the photo for readers who cannot see it."
+            problems["photo_alt"] = NEEDS_PHOTO_ALT_TEXT
         for field, (label, hosts) in PROFILE_HOSTS.items():
             url = getattr(self, field)
             host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""

@@ -1,6 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .text import NormalisedCharField
+
 PATH_MAX_LENGTH = 300
 
 
@@ -8,13 +10,13 @@ class Redirect(models.Model):
     """A public address that moved: a request for ``old_path`` that finds no page there is
     sent permanently to ``new_path`` (see ``diethnos.redirects``)."""
 
-    old_path = models.CharField(
+    old_path = NormalisedCharField(
         "old address",
         max_length=PATH_MAX_LENGTH,
         unique=True,
         help_text="The path readers may still ask for, such as /reports/old-headline/.",
     )
-    new_path = models.CharField(
+    new_path = NormalisedCharField(
         "new address",
         max_length=PATH_MAX_LENGTH,
         help_text="Where they are sent: a path such as /reports/new-headline/, or a full URL.",
@@ -42,3 +44,15 @@ class Redirect(models.Model):
                 raise ValidationError({"new_path": "This address leads back to the old one."})
             seen.add(target)
             target = others.filter(old_path=target).values_list("new_path", flat=True).first()
+
+
+class ContentVersion(models.Model):
+    """The version of the site's content, a single row: cached pages are stored under it
+    (diethnos/page_cache.py), and any committed change to the content gives it a new random
+    value. It lives in the database rather than in the cache so that a change saved while
+    the cache was unreachable still retires the pages cached before it."""
+
+    value = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.value

@@ -1,13 +1,22 @@
 """Whole-page caching for anonymous readers, shared by every app server.
 
-Every cached page is stored under the current *content version*. Any change to reports,
-authors, regions or topics sets a new version, so all servers stop serving the old pages at
-once; the old entries simply expire. A page is never kept past the next scheduled publication,
-so scheduled reports appear on time without a worker.
+Every cached page is stored under the current *content version*. Any committed change to
+reports, authors, regions or topics sets a new version, so all servers stop serving the old
+pages at once; the old entries simply expire. A page is never kept past the next scheduled
+publication (here, in browsers or in CDNs), and the first request after it starts a new
+version, so scheduled reports appear on time without a worker.
+
+The version is kept in the database (``ContentVersion``, written on each change) and copied
+into the cache, where requests read it. The cache may be unreachable when a change is saved
+(diethnos/cache.py): a process that saw the cache fail takes the version from the database
+again once the cache answers, so a page cached before the change is never served after it;
+and the copy expires after ``VERSION_COPY_SECONDS`` whatever happens.
 """
 
 import hashlib
+import math
 import time
+import uuid
 
 from django.apps import apps
 from django.conf import settings
@@ -15,36 +24,72 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from .cache import cache_misses_by_outage
+from .models import ContentVersion
+
 VERSION_KEY = "content-version"
+# How long the cache's copy of the version is trusted without a look at the database.
+VERSION_COPY_SECONDS = 60
 CONTENT_APPS = {"reports", "authors", "tags", "taggit"}
 NOT_CACHED = ("/admin/", "/accounts/", "/healthz", "/media/", "/static/")
 
 
+# The cache failures this process had seen when it last copied the version into the cache.
+_failures_seen = 0
+
+
 def content_version():
-    version = cache.get(VERSION_KEY)
+    """The current content version (a str): the cache's copy, or the database's value when
+    the copy is missing or this process saw the cache fail since it last made one."""
+    global _failures_seen
+    failures = cache_misses_by_outage()
+    version = cache.get(VERSION_KEY) if failures == _failures_seen else None
     if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY)
+        version = _stored_version()
+        cache.set(VERSION_KEY, version, VERSION_COPY_SECONDS)
+        if cache_misses_by_outage() == failures:  # the copy was made: the cache answers again
+            _failures_seen = failures
     return version
 
 
+def _stored_version():
+    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    if value is None:  # the row was removed, e.g. by a test database flush
+        value = ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new_value()})[0]
+        value = value.value
+    return value
+
+
 def new_content_version():
-    cache.set(VERSION_KEY, time.time_ns(), None)
+    """Give the content a new version, retiring every cached page."""
+    value = _new_value()
+    ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
+    cache.set(VERSION_KEY, value, VERSION_COPY_SECONDS)
+
+
+def _new_value():
+    # Random, not the time: two changes within the same clock tick still differ.
+    return uuid.uuid4().hex
 
 
 def content_changed(sender=None, **kwargs):
-    """Signal receiver: a model of a content app changed, so every cached page is stale.
+    """Signal receiver: a model of a content app changed, so every cached page is stale once
+    the change is committed.
 
-    Again once the change is committed: a page another request rendered in between still
-    showed the old content, yet was stored under the new version.
+    The version changes after the commit, not within the transaction, so that no transaction
+    holds the version's row locked: a page another request renders from the old content before
+    the commit is stored under the old version, which the commit retires.
     """
     if sender is None or sender._meta.app_label in CONTENT_APPS:
-        new_content_version()
         transaction.on_commit(new_content_version)
 
 
-def seconds_to_next_publication(version):
-    """Seconds until the next scheduled report goes live (None if none is scheduled)."""
+def next_publication(version):
+    """When the next scheduled report goes live, as seen by pages of content ``version``.
+
+    A POSIX timestamp (seconds), or 0 if no report is scheduled; looked up once per version
+    and kept in the cache.
+    """
     key = f"next-publication:{version}"
     when = cache.get(key)
     if when is None:
@@ -57,7 +102,29 @@ def seconds_to_next_publication(version):
         )
         when = upcoming.timestamp() if upcoming else 0
         cache.set(key, when, settings.PAGE_CACHE_SECONDS or 60)
-    return max(1, int(when - time.time()) + 1) if when else None
+    return when
+
+
+def live_content_version():
+    """The content version to serve now, and when its next scheduled report goes live.
+
+    Returns (version, timestamp or 0). A scheduled report going live changes what readers see
+    though nothing is saved: the first request after its time sets a new content version, as
+    a save does, so that no page drawn before it is served again, and looks up the next one.
+    """
+    version = content_version()
+    when = next_publication(version)
+    if when and when <= time.time():
+        new_content_version()
+        version = content_version()
+        when = next_publication(version)
+    return version, when
+
+
+def seconds_until(when):
+    """Whole seconds from now until ``when`` (a timestamp; 0 for never), rounded down: a page
+    kept that long is gone before a report scheduled for ``when`` goes live. None for never."""
+    return max(0, math.floor(when - time.time())) if when else None
 
 
 class PageCacheMiddleware:
@@ -67,32 +134,43 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._is_cacheable_request(request):
             return self.get_response(request)
-        version = content_version()
-        digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page:{version}:{digest}"
-        response = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
-        if response is not None:
-            response["X-Cache"] = "hit"
-            return response
+        timeout = settings.PAGE_CACHE_SECONDS
+        if timeout:
+            version, next_live = live_content_version()
+            digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+            key = f"page:{version}:{digest}"
+            response = cache.get(key)
+            if response is not None:
+                self._set_lifetime_downstream(response, seconds_until(next_live))
+                response["X-Cache"] = "hit"
+                return response
+        else:
+            next_live = 0  # the page cache is off: nothing to look up
 
         response = self.get_response(request)
         if not self._is_cacheable_response(request, response):
             return response
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=settings.PAGE_CACHE_MAX_AGE,
-            stale_while_revalidate=settings.PAGE_CACHE_MAX_AGE * 5,
-        )
+        # Counted once the page is drawn: a report that went live meanwhile may be missing.
+        until_next = seconds_until(next_live)
+        self._set_lifetime_downstream(response, until_next)
         patch_vary_headers(response, ["Cookie"])
-        timeout = settings.PAGE_CACHE_SECONDS
         if timeout:
-            next_publication = seconds_to_next_publication(version)
-            if next_publication:
-                timeout = min(timeout, next_publication)
-            cache.set(key, response, timeout)
+            if until_next is not None:
+                timeout = min(timeout, until_next)
+            if timeout:
+                cache.set(key, response, timeout)
             response["X-Cache"] = "miss"
         return response
+
+    @staticmethod
+    def _set_lifetime_downstream(response, until_next):
+        """How long browsers and CDNs may keep the page: never past the next publication."""
+        max_age = settings.PAGE_CACHE_MAX_AGE
+        stale = max_age * 5
+        if until_next is not None:
+            max_age = min(max_age, until_next)
+            stale = min(stale, until_next - max_age)
+        patch_cache_control(response, public=True, max_age=max_age, stale_while_revalidate=stale)
 
     @staticmethod
     def _is_cacheable_request(request):

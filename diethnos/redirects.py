@@ -35,6 +35,13 @@ class KeepsOldAddresses:
         """Whether readers can reach (or, for reports, ever could reach) these pages."""
         return True
 
+    def validate_constraints(self, exclude=None):
+        # A slug left empty is made when the row is saved (AsciiSlugField): the constraints on
+        # it are for the database to check then.
+        if not self.slug:
+            exclude = {*(exclude or ()), "slug"}
+        super().validate_constraints(exclude)
+
 
 def record_moves(moves, redirects=None):
     """Send each old path of ``moves`` (pairs of paths: old, new) to its new path for good.

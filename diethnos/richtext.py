@@ -1,6 +1,8 @@
 """Rich text: what the editor may produce, and sanitising it on every save."""
 
-from django_prose_editor.fields import ProseEditorField
+from django_prose_editor.fields import ProseEditorField, ProseEditorFormField
+
+from .text import NormalisedField, NormalisedFormField, normalise_text
 
 _INLINE = {"Bold": True, "Italic": True, "Link": {"enableTarget": False}, "HardBreak": True}
 
@@ -17,6 +19,29 @@ BODY_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
 }
+
+
+class RichTextFormField(NormalisedFormField, ProseEditorFormField):
+    pass
+
+
+class RichTextField(NormalisedField, ProseEditorField):
+    """Rich text (HTML) of several lines, normalised as other text before and after it is
+    sanitised: a character reference such as ``&#11;`` comes out of the sanitiser as the
+    character itself."""
+
+    multiline = True
+    form_class = RichTextFormField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sanitise = self.sanitize
+
+        def normalised_sanitise(html):
+            html = sanitise(normalise_text(html, multiline=True))
+            return normalise_text(html, multiline=True)
+
+        self.sanitize = normalised_sanitise
 
 
 class SanitisedOnSaveMixin:

@@ -7,6 +7,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from diethnos.client_address import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -50,6 +52,11 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_prose_editor",
     "imagekit",
     "diethnos",
@@ -60,14 +67,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "authors.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "diethnos.content_security.ReportingEndpointsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "diethnos.page_cache.PageCacheMiddleware",
@@ -77,6 +88,7 @@ MIDDLEWARE = [
 
 # Anonymous pages are kept this long in the shared cache (0 turns the page cache off); any
 # content change invalidates them at once. Browsers and CDNs may keep them PAGE_CACHE_MAX_AGE.
+# Neither keeps a page past the next scheduled publication.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 
@@ -106,6 +118,11 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The task worker writes beside the server. A transaction that takes the write lock when
+    # it begins waits its turn (up to "timeout" seconds); one that read first and wrote later
+    # would fail at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles any query it overestimates, and a page's queries pay more to be
     # compiled (hundreds of milliseconds) than they take to run.
@@ -114,11 +131,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
+    # An unreachable Redis is a cache miss, not an error (diethnos/cache.py); the short
+    # timeouts keep a server that does not answer from holding requests up.
+    REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "diethnos.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "diethnos"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -138,12 +162,38 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/accounts/profile/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Sign-in throttling (admin and contributor sign-in alike).
+# The reverse proxies in front of the site, whose X-Forwarded-For is believed
+# (diethnos/client_address.py): addresses or networks, e.g. "127.0.0.1" for nginx on the host.
+TRUSTED_PROXIES = parse_networks(os.environ.get("DJANGO_TRUSTED_PROXIES", ""))
+
+# Sign-in throttling (admin and contributor sign-in alike). Wrong passwords lock a username
+# for the address they came from only, so a stranger's guesses lock out the stranger, and the
+# account's owner still signs in from anywhere else.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "diethnos.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Two-factor authentication (authors/two_factor.py): a code from an authenticator app (TOTP)
+# after the password, for whoever has set it up; DJANGO_REQUIRE_2FA makes it a must for
+# "editors" (the Editors group and superusers) or for all "staff" (contributors too).
+REQUIRE_TWO_FACTOR = os.environ.get("DJANGO_REQUIRE_2FA", "").strip().lower()
+if REQUIRE_TWO_FACTOR in {"", "0", "off", "no", "false"}:
+    REQUIRE_TWO_FACTOR = ""
+elif REQUIRE_TWO_FACTOR not in {"editors", "staff"}:
+    raise ImproperlyConfigured("DJANGO_REQUIRE_2FA must be “editors”, “staff” or “off”.")
+OTP_TOTP_ISSUER = SITE_NAME
+# Wrong codes count as failed sign-ins for django-axes, under the same lock-out as passwords.
+# django-otp's own delay per device is off: it would double up, and it grows without bound,
+# letting anyone who knows a password keep its owner out for days.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Codes are not kept in django-axes's record of failed attempts.
+AXES_SENSITIVE_PARAMETERS = ["code", "recovery_code"]
+# How long the code may be asked for after the password was accepted.
+TWO_FACTOR_SIGN_IN_SECONDS = 600
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -208,13 +258,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "diethnos <noreply@localhost>")
 
-# The public site allows no inline script and no third-party origin. The admin is left out:
-# its rich-text editor loads its modules through an inline import map.
+# Background work (e-mail) goes through Django's tasks API: stored in the database and run by
+# `manage.py db_worker` (README, "Background work"). The immediate backend runs each task at
+# once, inside the request that asks for it, with no worker.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+
+# No page, the editors' desk included, allows inline script or a third-party origin. The pages
+# with the rich-text editor add a nonce for its import map and the hash of its stylesheet
+# (diethnos/content_security.py). Violations are reported to CSP_REPORT_URI when it is set,
+# e.g. "/csp-report/", which logs them. (Not a setting of its own: django-csp takes CSP_* names
+# for its old settings.)
+csp_report_uri = os.environ.get("CSP_REPORT_URI", "")
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": [SELF],
-        # A nonce is added only to pages that ask for one (the profile form's rich-text editor).
+        # A nonce is added only to pages that ask for one (the rich-text editor's).
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"] + env_list("CSP_IMG_SRC"),
@@ -223,8 +282,33 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        **({"report-uri": [csp_report_uri], "report-to": "csp"} if csp_report_uri else {}),
     },
 }
+# Browser features no page uses are turned off, for the site and anything it might embed.
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -232,6 +316,8 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer may check an app server directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -5,10 +5,11 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
+from authors.account_views import AdminSignInView
 from reports import views as report_views
 from reports.sitemaps import news_sitemap, section_sitemap, sitemap_index
 
-from . import views
+from . import content_security, views
 
 admin.site.site_header = f"{settings.SITE_NAME} — editors' desk"
 admin.site.site_title = f"{settings.SITE_NAME} editors' desk"
@@ -21,11 +22,14 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="password_reset"),
         name="admin_password_reset",
     ),
+    # The desk's sign-in asks for the two-factor code too (authors/two_factor.py).
+    path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin.site.urls),
     # Before the other "accounts/" routes, so that none of them can shadow it.
     path("accounts/reports/", report_views.my_reports, name="my-reports"),
     path("accounts/", include("authors.account_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", content_security.csp_report, name="csp-report"),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", section_sitemap, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),

@@ -17,6 +17,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from diethnos.admin import SLUG_PREFILL_JS
+from diethnos.content_security import RichTextAdminMixin
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
@@ -51,6 +52,9 @@ class KeyPointInline(admin.TabularInline):
             "widget": forms.Textarea(attrs={"rows": 2, "cols": 90, "maxlength": 400})
         }
     }
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
 
 class BylineInline(admin.TabularInline):
@@ -123,7 +127,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(VersionAdmin):
+class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     form = ReportAdminForm
     inlines = [KeyPointInline, BylineInline, SourceInline, UpdateNoteInline]
     list_display = [

@@ -4,31 +4,41 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from .models import MAX_KEY_POINTS, Report
+from .models import TOO_MANY_KEY_POINTS, Report
 
 
-class KeyPointFormSet(BaseInlineFormSet):
+class ReportPartsFormSet(BaseInlineFormSet):
+    """An inline of a report's parts (key points, byline) that, when the report is to be
+    published, shows what ``Report.publication_problems`` finds wrong with the kept rows."""
+
+    part = None  # the name of these rows in publication_problems
+    part_field = None  # the form field that holds each row's part
+
     def clean(self):
         super().clean()
-        if any(self.errors):
+        if any(self.errors) or self.instance.status != Report.Status.PUBLISHED:
             return
         kept = [
-            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            form.cleaned_data[self.part_field]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        if len(kept) > MAX_KEY_POINTS:
-            raise ValidationError(f"A report has at most {MAX_KEY_POINTS} key points.")
-        if not kept and self.instance.status == Report.Status.PUBLISHED:
-            raise ValidationError("A published report needs at least one key point.")
+        problems = self.instance.publication_problems(**{self.part: kept})
+        if self.part in problems:
+            raise ValidationError(problems[self.part])
 
 
-class BylineFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if not kept and self.instance.status == Report.Status.PUBLISHED:
-            raise ValidationError("A published report needs at least one author.")
+class KeyPointFormSet(ReportPartsFormSet):
+    part, part_field = "key_points", "text"
+    # Shown for drafts too (the inline validates its maximum): the desk offers no more rows.
+    default_error_messages = {"too_many_forms": TOO_MANY_KEY_POINTS}
+
+
+class BylineFormSet(ReportPartsFormSet):
+    part, part_field = "authors", "author"
+
+    def get_unique_error_message(self, unique_check):
+        return "Each author appears once in a byline: remove the repeated row."
 
 
 class ReportAdminForm(forms.ModelForm):
@@ -80,12 +90,9 @@ class ReportAdminForm(forms.ModelForm):
                 self.add_error(name, message)
             raise ValidationError(self.overtaken.message, code="overtaken")
         if cleaned.get("status") == Report.Status.PUBLISHED:
-            probe = Report(
-                summary=cleaned.get("summary", ""),
-                primary_region=cleaned.get("primary_region"),
-                hero_image=cleaned.get("hero_image") or None,
-                hero_alt=cleaned.get("hero_alt", ""),
-            )
-            for field, message in probe.field_problems_for_publication().items():
-                self.add_error(field if field in self.fields else None, message)
+            # The key points and byline are the inlines' to check.
+            problems = self.instance.publication_problems(values=cleaned)
+            for field, message in problems.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, message)
         return cleaned

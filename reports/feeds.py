@@ -11,6 +11,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 
 from authors.models import Author
 from diethnos.site import absolute_url
+from diethnos.text import normalise_text
 from tags.models import Region, Topic
 
 from .models import Report
@@ -20,8 +21,26 @@ FEED_LENGTH = 20
 FEED_MAX_AGE = 300
 
 
+def xml_safe(value, multiline=False):
+    """``value`` (a feed's or an item's data: str, list or dict of them, or anything else)
+    with its text normalised, so that the feed stays well-formed XML whatever is stored."""
+    if isinstance(value, str):
+        return normalise_text(value, multiline=multiline)
+    if isinstance(value, list | tuple):
+        return [xml_safe(part) for part in value]
+    if isinstance(value, dict):
+        return {key: xml_safe(part, multiline=key == "description") for key, part in value.items()}
+    return value
+
+
 class ReportRss(Rss201rev2Feed):
-    """RSS 2.0 naming every author of an item (``dc:creator``), not only the first."""
+    """RSS 2.0 naming every author of an item (``dc:creator``), not only the first, and
+    writing only characters XML can carry."""
+
+    def write(self, outfile, encoding):
+        self.feed = xml_safe(self.feed)
+        self.items = [xml_safe(item) for item in self.items]
+        super().write(outfile, encoding)
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:dc": "http://purl.org/dc/elements/1.1/"}

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from authors.models import Author
+from diethnos.text import NormalisedCharFormField
 from tags.models import Region, Topic
 
 from .models import Report
@@ -34,7 +35,7 @@ def region_choices():
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Words", required=False, max_length=MAX_QUERY_LENGTH)
+    q = NormalisedCharFormField(label="Words", required=False, max_length=MAX_QUERY_LENGTH)
     region = forms.ChoiceField(required=False)
     topic = forms.ModelChoiceField(
         Topic.objects.order_by("name"), to_field_name="slug", required=False, empty_label="Any"
@@ -58,10 +59,8 @@ class SearchForm(forms.Form):
         self.fields["region"].choices = region_choices()
 
     def clean_q(self):
-        # Control characters (a NUL byte above all) have no place in a search and upset
-        # PostgreSQL; collapse the rest of the white space.
-        text = "".join(char if char.isprintable() else " " for char in self.cleaned_data["q"])
-        return " ".join(text.split())
+        # The field has removed control characters (a NUL byte above all upsets PostgreSQL).
+        return " ".join(self.cleaned_data["q"].split())
 
     def clean_region(self):
         slug = self.cleaned_data["region"]

@@ -1,5 +1,4 @@
 import re
-from datetime import timedelta
 
 import reversion
 from django.conf import settings
@@ -21,12 +20,12 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Length, Lower, Trim
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -34,19 +33,31 @@ from authors.models import Author
 from diethnos.images import ValidatedImageField
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
-from diethnos.richtext import BODY_EXTENSIONS, SanitisedOnSaveMixin
+from diethnos.richtext import BODY_EXTENSIONS, RichTextField, SanitisedOnSaveMixin
 from diethnos.slugs import AsciiSlugField
+from diethnos.text import NormalisedCharField, NormalisedTextField, NormalisedURLField
 from tags.models import Region, Topic
 
 from . import notifications, search
 
 MAX_KEY_POINTS = 10
 KEY_POINT_MAX_LENGTH = 400
+SUMMARY_MAX_LENGTH = 300
+SEO_TITLE_MAX_LENGTH = 70
+SEO_DESCRIPTION_MAX_LENGTH = 160
+
+# What the rules say, in the desk and wherever else a rule is broken.
+NEEDS_SUMMARY = "A published report needs a summary."
+NEEDS_PRIMARY_REGION = "A published report needs a primary region."
+NEEDS_PUBLICATION_TIME = "A published report needs a publication time."
+NEEDS_KEY_POINT = "A published report needs at least one key point."
+NEEDS_AUTHOR = "A published report needs at least one author."
+TOO_MANY_KEY_POINTS = f"A report has at most {MAX_KEY_POINTS} key points."
+NEEDS_ALT_TEXT = "Describe the image for readers who cannot see it."
+ONE_SENTENCE = "Keep each key point to one sentence; add another point for the next."
 # A full stop, question or exclamation mark after a word of four or more letters, then a capital:
 # a new sentence ("... in Ukraine. South Korea ..."), not an abbreviation ("Gen. Syrskyi", "U.S.").
 SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
-# A save this long after publication shows as an update; earlier ones are part of publishing.
-MATERIAL_CHANGE = timedelta(days=1)
 
 
 class ReportOvertaken(Exception):
@@ -184,21 +195,18 @@ class ReportQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-pk")
 
     def latest_modification(self):
-        """The latest ``Report.modified_at`` among these reports, in one query.
+        """The latest ``Report.modified_at`` among these reports, in one query (a datetime,
+        or None when there are none).
 
-        The same rules in SQL: a report's latest note, else its last save if that was a
-        material change (see ``Report.updated_on``), else its publication.
+        The same rule in SQL: a report's latest update or correction note, else its first
+        publication.
         """
         latest_note = (
             UpdateNote.objects.filter(report=OuterRef("pk"))
             .order_by("-noted_at")
             .values("noted_at")[:1]
         )
-        revised = Q(updated_at__gt=Greatest("first_published_at", "created_at") + MATERIAL_CHANGE)
-        modified = Coalesce(
-            Subquery(latest_note),
-            Case(When(revised, then=F("updated_at")), default=F("first_published_at")),
-        )
+        modified = Coalesce(Subquery(latest_note), F("first_published_at"))
         return self.aggregate(latest=Max(modified))["latest"]
 
     def search(self, text):
@@ -242,7 +250,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    title = models.CharField("headline", max_length=200)
+    title = NormalisedCharField("headline", max_length=200)
     slug = AsciiSlugField(
         max_length=200,
         unique=True,
@@ -251,10 +259,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         help_text="The report's address. Made from the headline when left empty.",
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SITREP)
-    summary = models.TextField(
-        max_length=300, blank=True, help_text="The standfirst: what happened and why it matters."
+    summary = NormalisedTextField(
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        help_text="The standfirst: what happened and why it matters.",
     )
-    body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
+    body = RichTextField(extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
     situation_as_of = models.DateField(
         "situation as of",
         null=True,
@@ -283,9 +293,9 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     )
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hero_alt = models.CharField("image alt text", max_length=250, blank=True)
-    hero_caption = models.CharField("caption", max_length=300, blank=True)
-    hero_credit = models.CharField("credit", max_length=200, blank=True)
+    hero_alt = NormalisedCharField("image alt text", max_length=250, blank=True)
+    hero_caption = NormalisedCharField("caption", max_length=300, blank=True)
+    hero_credit = NormalisedCharField("credit", max_length=200, blank=True)
 
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -298,8 +308,10 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     featured = models.BooleanField(default=False)
-    seo_title = models.CharField("SEO title", max_length=70, blank=True)
-    seo_description = models.CharField("SEO description", max_length=160, blank=True)
+    seo_title = NormalisedCharField("SEO title", max_length=SEO_TITLE_MAX_LENGTH, blank=True)
+    seo_description = NormalisedCharField(
+        "SEO description", max_length=SEO_DESCRIPTION_MAX_LENGTH, blank=True
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -327,6 +339,58 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
             models.Index(fields=["status", "publish_at", "id"], name="report_status_publish"),
             models.Index(
                 fields=["publish_at", "id"], condition=Q(featured=True), name="report_featured"
+            ),
+        ]
+        # What the database itself refuses, whatever wrote the row (see publication_problems
+        # for the rules that need the key points and bylines).
+        constraints = [
+            # Slugs are made lower case (diethnos.slugs): unique in any case.
+            models.CheckConstraint(condition=Q(slug=Lower("slug")), name="report_slug_lower_case"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(GreaterThan(Length(Trim("summary")), 0)),
+                name="report_published_has_summary",
+                violation_error_message=NEEDS_SUMMARY,
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(primary_region__isnull=False),
+                name="report_published_has_primary_region",
+                violation_error_message=NEEDS_PRIMARY_REGION,
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published")
+                | Q(publish_at__isnull=False, first_published_at__isnull=False),
+                name="report_published_has_publication_time",
+                violation_error_message=NEEDS_PUBLICATION_TIME,
+            ),
+            models.CheckConstraint(
+                condition=Q(hero_image="") | Q(GreaterThan(Length(Trim("hero_alt")), 0)),
+                name="report_image_has_alt_text",
+                violation_error_message=NEEDS_ALT_TEXT,
+            ),
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("title")), 0)), name="report_has_headline"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="report_has_slug"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "in_review", "published", "withdrawn"]),
+                name="report_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["sitrep", "analysis", "brief", "explainer"]),
+                name="report_kind_known",
+            ),
+            # SQLite keeps no length limit of its own, and no database one on a text field.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("summary"), SUMMARY_MAX_LENGTH),
+                name="report_summary_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("seo_title"), SEO_TITLE_MAX_LENGTH),
+                name="report_seo_title_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("seo_description"), SEO_DESCRIPTION_MAX_LENGTH),
+                name="report_seo_description_length",
             ),
         ]
 
@@ -395,27 +459,23 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
 
     @property
     def updated_on(self):
-        """When the report was last updated after publication, or None.
+        """When the report was last updated for its readers (a datetime), or None.
 
-        The date of the latest update or correction note; without notes, the last save once it
-        is more than ``MATERIAL_CHANGE`` after both publication and the report's creation (a
-        report entered after the fact, such as an imported one, was not updated by being
-        entered). Reads the prefetched notes.
+        An update is something the editors declare with a note: the date of the latest update
+        or correction note of a published report. Saving alone (a typo fixed, a tag added)
+        is no update. Reads the prefetched notes.
         """
         if self.first_published_at is None:
             return None
-        notes = [note.noted_at for note in self.update_notes.all()]
-        if notes:
-            return max(notes)
-        since = max(self.first_published_at, self.created_at)
-        return self.updated_at if self.updated_at - since > MATERIAL_CHANGE else None
+        return max((note.noted_at for note in self.update_notes.all()), default=None)
 
     @property
     def modified_at(self):
-        """When the report last changed for readers: its latest update, else its publication.
+        """When the report last changed for readers: its latest update or correction note,
+        else its first publication (a datetime; None if never published).
 
         What feeds, sitemaps and structured data give as the last modification. Reads the
-        prefetched notes.
+        prefetched notes; ``ReportQuerySet.latest_modification`` is the same rule in SQL.
         """
         return self.updated_on or self.first_published_at
 
@@ -429,27 +489,64 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         return "Scheduled" if self.is_scheduled else self.get_status_display()
 
     def clean(self):
-        if self.hero_image and not self.hero_alt.strip():
-            raise ValidationError({"hero_alt": "Describe the image for readers who cannot see it."})
-
-    def field_problems_for_publication(self):
-        """What the report itself lacks before it may be published, by field."""
+        if self.status == self.Status.PUBLISHED:
+            # Set the publication times as save() will: the database requires them.
+            self.mark_published()
         problems = {}
-        if not self.summary.strip():
-            problems["summary"] = "A published report needs a summary."
-        if not self.primary_region_id:
-            problems["primary_region"] = "A published report needs a primary region."
         if self.hero_image and not self.hero_alt.strip():
-            problems["hero_alt"] = "Describe the image for readers who cannot see it."
-        return problems
+            problems["hero_alt"] = NEEDS_ALT_TEXT
+        if problems:
+            raise ValidationError(problems)
 
-    def publication_problems(self):
-        """Everything missing before publication, including key points and bylines."""
-        problems = self.field_problems_for_publication()
-        if not self.key_points.exists():
-            problems["key_points"] = "A published report needs at least one key point."
-        if not self.report_authors.exists():
-            problems["authors"] = "A published report needs at least one author."
+    def publication_problems(self, values=None, key_points=None, authors=None):
+        """What keeps this report from being published: {name: message}, empty if nothing.
+
+        The rules of publication, written once: the desk's form and inlines, its list actions
+        and ``publish()`` all ask here. The report is checked as it would be saved:
+
+        - ``values``: {field name: value} in place of this instance's own, such as a form's
+          cleaned data; a field left out is read from the instance, saved or not.
+        - ``key_points``: the texts of its key points, such as an inline's kept rows; None
+          reads the saved ones (none for a report not saved yet).
+        - ``authors``: the authors of its byline, likewise.
+
+        Names are field names ("summary", "primary_region"), or "key_points" and "authors".
+        Raises nothing; ``publish()`` raises a ValidationError with these problems. Rules
+        that hold for every save whatever the status (alt text for an image, lengths, unique
+        slugs) are the model's and the database's, not repeated here.
+        """
+        values = values or {}
+
+        def value(name, attname=None):
+            return values[name] if name in values else getattr(self, attname or name)
+
+        if key_points is None:
+            key_points = self.key_points.values_list("text", flat=True) if self.pk else []
+        if authors is None:
+            authors = [link.author for link in self.report_authors.all()] if self.pk else []
+
+        problems = {}
+        if not (value("summary") or "").strip():
+            problems["summary"] = NEEDS_SUMMARY
+        if not value("primary_region", "primary_region_id"):
+            problems["primary_region"] = NEEDS_PRIMARY_REGION
+        key_points = list(key_points)
+        if not key_points:
+            problems["key_points"] = NEEDS_KEY_POINT
+        elif len(key_points) > MAX_KEY_POINTS:
+            problems["key_points"] = TOO_MANY_KEY_POINTS
+        else:
+            for number, text in enumerate(key_points, 1):
+                try:
+                    KeyPoint(text=text).full_clean(
+                        exclude=["report"], validate_unique=False, validate_constraints=False
+                    )
+                except ValidationError as error:
+                    message = " ".join(error.messages)
+                    problems["key_points"] = f"Key point {number}: {message}"
+                    break
+        if not list(authors):
+            problems["authors"] = NEEDS_AUTHOR
         return problems
 
     def mark_published(self, when=None):
@@ -535,10 +632,19 @@ class KeyPoint(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(max_length=KEY_POINT_MAX_LENGTH)
+    text = NormalisedCharField(max_length=KEY_POINT_MAX_LENGTH)
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("text")), 0)), name="key_point_has_text"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), KEY_POINT_MAX_LENGTH),
+                name="key_point_text_length",
+            ),
+        ]
 
     def __str__(self):
         return self.text
@@ -550,9 +656,7 @@ class KeyPoint(models.Model):
 
     def clean(self):
         if SENTENCE_BREAK.search(self.text):
-            raise ValidationError(
-                {"text": "Keep each key point to one sentence; add another point for the next."}
-            )
+            raise ValidationError({"text": ONE_SENTENCE})
 
 
 class ReportAuthor(models.Model):
@@ -574,13 +678,18 @@ class ReportAuthor(models.Model):
 class Source(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField("URL", max_length=500, blank=True)
+    title = NormalisedCharField(max_length=300)
+    publisher = NormalisedCharField(max_length=200, blank=True)
+    url = NormalisedURLField("URL", max_length=500, blank=True)
     date = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("title")), 0)), name="source_has_title"
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -596,10 +705,18 @@ class UpdateNote(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="update_notes")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.UPDATE)
     noted_at = models.DateTimeField("date", default=timezone.now)
-    text = models.TextField()
+    text = NormalisedTextField()
 
     class Meta:
         ordering = ["noted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("text")), 0)), name="update_note_has_text"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["update", "correction"]), name="update_note_kind_known"
+            ),
+        ]
         verbose_name = "update or correction"
         verbose_name_plural = "updates and corrections"
 

@@ -1,12 +1,18 @@
+import re
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Length, Lower, Trim, Upper
+from django.db.models.lookups import Exact, GreaterThan
 from django.urls import reverse
+from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase
 
 from diethnos.redirects import KeepsOldAddresses, record_moves
 from diethnos.slugs import AsciiSlugField, numbered, slug_for
+from diethnos.text import NormalisedCharField, NormalisedTextField
 
 
 class RegionQuerySet(models.QuerySet):
@@ -81,6 +87,15 @@ def path_prefixes(path):
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
+# Each code of a region, when it is given: its length, the pattern it matches, and what the
+# desk says of another value.
+CODE_FORMATS = {
+    "iso2": (2, r"[A-Z]{2}", "Two capital letters, like “UA”, or nothing."),
+    "iso3": (3, r"[A-Z]{3}", "Three capital letters, like “UKR”, or nothing."),
+    "m49": (3, r"[0-9]{3}", "Three digits, like “804” or “002”, or nothing."),
+}
+
+
 class Region(KeepsOldAddresses, models.Model):
     """A node of the UN M49 tree (world, region, sub-region, country) or an editorial grouping.
 
@@ -97,8 +112,8 @@ class Region(KeepsOldAddresses, models.Model):
         COUNTRY = "country", "Country or territory"
         GROUP = "group", "Editorial grouping"
 
-    name = models.CharField(max_length=120)
-    official_name = models.CharField(
+    name = NormalisedCharField(max_length=120)
+    official_name = NormalisedCharField(
         max_length=200, blank=True, help_text="The OCHA/UN term, where it differs from the name."
     )
     slug = AsciiSlugField(
@@ -121,12 +136,12 @@ class Region(KeepsOldAddresses, models.Model):
         limit_choices_to={"kind": "country"},
         help_text="For an editorial grouping: the countries it holds.",
     )
-    iso2 = models.CharField("ISO alpha-2", max_length=2, blank=True, db_index=True)
-    iso3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
-    m49 = models.CharField("M49 code", max_length=3, blank=True)
+    iso2 = NormalisedCharField("ISO alpha-2", max_length=2, blank=True, db_index=True)
+    iso3 = NormalisedCharField("ISO alpha-3", max_length=3, blank=True)
+    m49 = NormalisedCharField("M49 code", max_length=3, blank=True)
     latitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
-    description = models.TextField(blank=True)
+    description = NormalisedTextField(blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -135,7 +150,39 @@ class Region(KeepsOldAddresses, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["iso2"], condition=~models.Q(iso2=""), name="unique_region_iso2"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["iso3"],
+                condition=~models.Q(iso3=""),
+                name="unique_region_iso3",
+                violation_error_code="unique",  # shown next to the field
+                violation_error_message="Another region has this ISO alpha-3 code.",
+            ),
+            models.UniqueConstraint(
+                fields=["m49"],
+                condition=~models.Q(m49=""),
+                name="unique_region_m49",
+                violation_error_code="unique",
+                violation_error_message="Another region has this M49 code.",
+            ),
+            # Slugs are made lower case (diethnos.slugs): unique in any case.
+            models.CheckConstraint(condition=Q(slug=Lower("slug")), name="region_slug_lower_case"),
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("name")), 0)), name="region_has_name"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="region_has_slug"),
+            # Codes are blank or of their full length, in capitals (see CODE_FORMATS).
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{field: ""})
+                    | Q(
+                        Exact(Length(field), length),
+                        Exact(F(field), Upper(field)),
+                    ),
+                    name=f"region_{field}_format",
+                )
+                for field, (length, _, _) in CODE_FORMATS.items()
+            ],
         ]
 
     address_routes = ["regions:detail", "regions:feed"]
@@ -149,6 +196,15 @@ class Region(KeepsOldAddresses, models.Model):
 
     def get_absolute_url(self):
         return reverse("regions:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        problems = {}
+        for field, (_, pattern, message) in CODE_FORMATS.items():
+            value = getattr(self, field)
+            if value and not re.fullmatch(pattern, value):
+                problems[field] = message
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def is_group(self):
@@ -211,6 +267,10 @@ class TopicQuerySet(models.QuerySet):
 class Topic(KeepsOldAddresses, TagBase):
     """A subject reports are filed under, such as "Hybrid threats" (case-insensitive)."""
 
+    # taggit's name, normalised as all stored text is.
+    name = NormalisedCharField(
+        verbose_name=pgettext_lazy("A tag name", "name"), unique=True, max_length=100
+    )
     slug = AsciiSlugField(
         max_length=100,
         unique=True,
@@ -218,7 +278,7 @@ class Topic(KeepsOldAddresses, TagBase):
         populate_from="name",
         help_text="The topic's address. Made from the name when left empty.",
     )
-    description = models.TextField(blank=True)
+    description = NormalisedTextField(blank=True)
 
     objects = TopicQuerySet.as_manager()
 
@@ -226,6 +286,16 @@ class Topic(KeepsOldAddresses, TagBase):
         ordering = ["name"]
         verbose_name = "topic"
         verbose_name_plural = "topics"
+        constraints = [
+            # "Energy" and "energy" are one topic (the desk compares every letter, see clean()).
+            models.UniqueConstraint(Lower("name"), name="unique_topic_name_any_case"),
+            # Slugs are made lower case (diethnos.slugs): unique in any case.
+            models.CheckConstraint(condition=Q(slug=Lower("slug")), name="topic_slug_lower_case"),
+            models.CheckConstraint(
+                condition=Q(GreaterThan(Length(Trim("name")), 0)), name="topic_has_name"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="topic_has_slug"),
+        ]
 
     address_routes = ["topics:detail", "topics:feed"]
 
@@ -238,6 +308,21 @@ class Topic(KeepsOldAddresses, TagBase):
         max_length = self._meta.get_field("slug").max_length
         slug = slug_for(tag, max_length, fallback=self._meta.model_name)
         return numbered(slug, i + 1, max_length) if i else slug
+
+    def clean(self):
+        problems = {}
+        # Compared here with Python's case folding, every letter alike: SQLite's lower(),
+        # which its constraint uses, folds ASCII letters only.
+        folded = self.name.casefold()
+        for name in Topic.objects.exclude(pk=self.pk).values_list("name", flat=True):
+            if name.casefold() == folded:
+                problems["name"] = (
+                    f"There is already a topic “{name}”: use it, or merge the two in the topic "
+                    "list, rather than add the same name in other letters."
+                )
+                break
+        if problems:
+            raise ValidationError(problems)
 
     @transaction.atomic
     def merge(self, duplicates):

@@ -168,7 +168,7 @@ def test_an_editor_invites_a_contributor_who_sets_a_password_and_is_signed_in(
     author = AuthorFactory(name="Amara Okafor", slug="amara-okafor", email="amara@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         response = invite_through_admin(client, author)
-    assert "Invitation sent to Amara Okafor." in response.content.decode()
+    assert "Invitation queued for Amara Okafor" in response.content.decode()
     (message,) = mail.outbox
     assert message.to == ["amara@example.org"]
     assert "Nikolas Editor has invited you" in message.body
@@ -272,27 +272,38 @@ def test_the_author_list_shows_who_has_an_account_and_who_is_invited(client):
     assert ">member<" in page
 
 
-def test_an_invitation_that_cannot_be_sent_says_so_and_can_be_sent_again(client, settings):
+def test_an_invitation_the_mail_server_refuses_is_logged_and_can_be_sent_again(
+    client, settings, caplog, django_capture_on_commit_callbacks
+):
+    # The editor's request only queues the e-mail, so it says "queued", not "sent"; a mail
+    # server that is down is the worker's business (retried: tests/test_background_tasks.py).
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
     author = AuthorFactory(name="Amara Okafor", email="amara@example.org")
-    response = invite_through_admin(client, author)
-    assert "is ready, but the e-mail could not be sent" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite_through_admin(client, author)
+    assert response.status_code == 200
+    assert "Invitation queued for Amara Okafor" in response.content.decode()
+    assert "Could not send the e-mail of send_invitation" in caplog.text
     author.refresh_from_db()
     assert author.user is not None
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    response = invite_through_admin(client, author)
-    assert "Invitation sent to Amara Okafor." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite_through_admin(client, author)
+    assert "Invitation queued for Amara Okafor" in response.content.decode()
     assert len(mail.outbox) == 1
 
 
-def test_an_invitation_link_expires_with_the_password_reset_timeout(client, settings):
+def test_an_invitation_link_expires_with_the_password_reset_timeout(
+    client, settings, django_capture_on_commit_callbacks
+):
     import time_machine
     from django.utils import timezone
 
     author = AuthorFactory(email="amara@example.org")
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        invite(author)
+        with django_capture_on_commit_callbacks(execute=True):
+            invite(author)
         (message,) = mail.outbox
         assert f"once, for {settings.PASSWORD_RESET_TIMEOUT // 86400} days" in message.body
         clock.shift(settings.PASSWORD_RESET_TIMEOUT + 60)

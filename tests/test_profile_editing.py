@@ -3,7 +3,6 @@
 from io import BytesIO
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
@@ -81,29 +80,32 @@ def test_the_profile_form_offers_every_field_of_the_public_page(client, amara):
 
 
 def test_saved_changes_show_at_once_on_the_author_page_and_in_report_author_boxes(
-    client, amara, settings
+    client, amara, settings, django_capture_on_commit_callbacks
 ):
     settings.PAGE_CACHE_SECONDS = 600
     report = ReportFactory(authors=[amara])
     reader = type(client)()
     assert "Analyst" in reader.get(amara.get_absolute_url()).content.decode()
-    reader.get(report.get_absolute_url())  # both pages are now in the shared cache
-    assert cache.get("content-version") is not None
+    reader.get(report.get_absolute_url())
+    # Both pages are now in the shared cache.
+    assert reader.get(amara.get_absolute_url())["X-Cache"] == "hit"
+    assert reader.get(report.get_absolute_url())["X-Cache"] == "hit"
 
     client.force_login(amara.user)
     cyber = TopicFactory(name="Cyber operations")
-    response = post_profile(
-        client,
-        amara,
-        role_line="Founder and Director of diethnos",
-        short_bio="Amara covers West Africa and the Sahel.",
-        bio='<p>Long <strong>bio</strong>.</p><script>alert("x")</script>',
-        expertise=[cyber.pk],
-        website="https://amara.example.org/",
-        bluesky="https://bsky.app/profile/amara.bsky.social",
-        orcid="https://orcid.org/0000-0002-1825-0097",
-        show_email="on",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_profile(
+            client,
+            amara,
+            role_line="Founder and Director of diethnos",
+            short_bio="Amara covers West Africa and the Sahel.",
+            bio='<p>Long <strong>bio</strong>.</p><script>alert("x")</script>',
+            expertise=[cyber.pk],
+            website="https://amara.example.org/",
+            bluesky="https://bsky.app/profile/amara.bsky.social",
+            orcid="https://orcid.org/0000-0002-1825-0097",
+            show_email="on",
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("profile")
 

@@ -197,4 +197,4 @@ def test_a_mail_server_that_is_down_does_not_undo_or_break_the_submission(
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Report.Status.IN_REVIEW
-    assert "Could not e-mail the editors" in caplog.text
+    assert "Could not send the e-mail of send_review_request" in caplog.text

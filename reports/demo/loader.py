@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -111,27 +112,33 @@ def _report(data):
         return None
     status = data.get("status", "published")
     published = datetime.fromisoformat(data["published"].replace("Z", "+00:00"))
-    report = Report.objects.create(
+    authors = [Author.objects.get(slug=_slug(Author, slug)) for slug in data["authors"]]
+    report = Report(
         slug=data["slug"],
         title=data["title"],
         kind=data["kind"],
         summary=data["summary"],
         body=data["body"],
         situation_as_of=date.fromisoformat(data["situation_as_of"]),
-        primary_region=_region(data["primary_region"]),
+        primary_region=_region(data["primary_region"]) if data.get("primary_region") else None,
         featured=data.get("featured", False),
         status=Report.Status.PUBLISHED if status == "scheduled" else status,
         publish_at=published if status in ("published", "scheduled", "withdrawn") else None,
         first_published_at=published if status in ("published", "withdrawn") else None,
     )
+    if report.status == Report.Status.PUBLISHED:
+        # The same rules as the desk's, before anything is written.
+        problems = report.publication_problems(key_points=data["key_points"], authors=authors)
+        if problems:
+            raise ValidationError({data["slug"]: list(problems.values())})
+    report.save()
     report.regions.add(*[_region(ref) for ref in data.get("regions", [])])
     report.topics.set(_topics(data.get("topics", [])))
     KeyPoint.objects.bulk_create(
         KeyPoint(report=report, position=i, text=text) for i, text in enumerate(data["key_points"])
     )
     ReportAuthor.objects.bulk_create(
-        ReportAuthor(report=report, author=Author.objects.get(slug=_slug(Author, slug)), position=i)
-        for i, slug in enumerate(data["authors"])
+        ReportAuthor(report=report, author=author, position=i) for i, author in enumerate(authors)
     )
     Source.objects.bulk_create(
         Source(

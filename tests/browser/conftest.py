@@ -89,6 +89,7 @@ def site(tmp_path_factory):
         "MEDIA_ROOT": str(tmp_dir / "media"),
         "SITE_URL": f"http://localhost:{port}",
         "DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD,
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_dir / "mail"),
     }
@@ -119,6 +120,12 @@ def site(tmp_path_factory):
         cwd=ROOT,
         env=env,
     )
+    # The task worker sends the e-mail (invitations, password resets), as in production.
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.5", "--no-reload", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -128,8 +135,9 @@ def site(tmp_path_factory):
                 time.sleep(0.1)
         yield site
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (worker, server):
+            process.terminate()
+            process.wait(timeout=10)
         if database:
             _drop(database)
 

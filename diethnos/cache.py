@@ -1,0 +1,127 @@
+"""A Redis cache that never takes the site down with it.
+
+The cache only ever holds copies (rendered pages, the date of the next scheduled publication,
+image rendition states), so when Redis cannot be reached every operation behaves as a miss:
+reads return the default, writes store nothing, and the request carries on uncached. Each
+failure is counted (``cache_errors()``, shown by ``/healthz``) and logged, at most once a
+minute. After a failure Redis is left alone for ``RETRY_AFTER`` seconds, so a dead or
+unreachable server costs a request nothing rather than a connection timeout per operation.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 1.0  # seconds without trying Redis after a failure
+LOG_EVERY = 60.0  # seconds between two log messages about failures
+
+
+class _Outage:
+    """Failures of this process's cache, shared by its threads (Django gives each thread its
+    own cache object)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.errors = 0
+        self.skipped = 0
+        self.retry_at = 0.0
+        self.logged_at = None
+        self.errors_at_last_log = 0
+
+    def failed(self, operation, error):
+        now = time.monotonic()
+        with self.lock:
+            self.errors += 1
+            self.retry_at = now + RETRY_AFTER
+            if self.logged_at is not None and now - self.logged_at < LOG_EVERY:
+                return
+            unlogged = self.errors - self.errors_at_last_log - 1
+            self.logged_at = now
+            self.errors_at_last_log = self.errors
+        logger.error(
+            "Cache unavailable (%s failed: %s); serving without it. %d earlier failures "
+            "not logged.",
+            operation,
+            error,
+            unlogged,
+        )
+
+
+_outage = _Outage()
+
+
+def cache_errors():
+    """The number of failed attempts to reach Redis in this process since it started (an int;
+    the operations skipped in the second after a failure are not attempts)."""
+    return _outage.errors
+
+
+def cache_misses_by_outage():
+    """The number of operations of this process that did not reach Redis, failed or skipped
+    (an int): when it has not changed across an operation, that operation reached Redis."""
+    return _outage.errors + _outage.skipped
+
+
+class FailSafeRedisCache(RedisCache):
+    """Django's Redis cache, for which an unreachable Redis is a cache miss, not an error.
+
+    Every operation of Django's cache API answers as an empty cache would when Redis fails
+    (``redis.exceptions.RedisError``: refused or timed-out connections, a read-only replica,
+    an out-of-memory refusal): ``get`` returns the default, ``set``, ``add`` and ``delete``
+    return False, ``incr`` raises ValueError as for a missing key. Use short socket timeouts
+    in OPTIONS (settings.py sets them) so that a server that does not answer costs
+    milliseconds.
+    """
+
+    def _attempt(self, operation, fallback, *args, **kwargs):
+        if time.monotonic() < _outage.retry_at:
+            _outage.skipped += 1
+            return fallback
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except RedisError as error:
+            _outage.failed(operation, error)
+            return fallback
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt("add", False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._attempt("get", default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._attempt("set", None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._attempt("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._attempt("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._attempt("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        value = self._attempt("incr", missing, key, delta, version)
+        if value is missing:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt("set_many", list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        self._attempt("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._attempt("clear", False)
