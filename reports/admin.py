@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -20,8 +21,17 @@ from diethnos.content_security import RichTextAdminMixin
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
+from . import overtaken
 from .admin_forms import BylineFormSet, KeyPointFormSet, ReportAdminForm
-from .models import MAX_KEY_POINTS, KeyPoint, Report, ReportAuthor, Source, UpdateNote
+from .models import (
+    MAX_KEY_POINTS,
+    KeyPoint,
+    Report,
+    ReportAuthor,
+    ReportOvertaken,
+    Source,
+    UpdateNote,
+)
 from .permissions import can_publish, contributor_may_change
 from .preview import preview_unsaved
 
@@ -149,7 +159,10 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
         ("Body", {"fields": ["situation_as_of", "body"]}),
         ("Regions and topics", {"fields": ["primary_region", "regions", "topics"]}),
         ("Image", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
-        ("Publishing", {"fields": ["status", "publish_at", "featured", "version_seen"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "publish_at", "featured", "version_seen", "values_seen"]},
+        ),
         (
             "Search engines and sharing",
             {
@@ -177,7 +190,7 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
         css = {"all": ["admin/diethnos-admin.css"]}
         js = SLUG_PREFILL_JS
 
-    def render_change_form(self, request, context, *args, **kwargs):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         fieldsets = {fieldset.name: fieldset for fieldset in context["adminform"]}
         inlines = {type(f.opts): f for f in context.get("inline_admin_formsets", [])}
         context["composing_order"] = [
@@ -185,7 +198,62 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
             for part in self.composing_order
             if part in fieldsets or part in inlines
         ]
-        return super().render_change_form(request, context, *args, **kwargs)
+        form = context["adminform"].form
+        formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+        if change and not form.is_bound:
+            # The version and values the form is based on (see reports.overtaken); History's
+            # restore form is based on the report as stored, not on the version it shows.
+            version, values = context.get("stored_base") or (
+                obj.version,
+                overtaken.values_seen(form, formsets),
+            )
+            form.initial.update(version_seen=version, values_seen=values)
+        if stale := getattr(request, "overtaken", None):
+            stale.flag_rows(formsets)
+            context["overtaken"] = stale
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- two editors, one report --------------------------------------------------------------
+
+    def against_stored(self, request, report_id, view, *, restoring=False):
+        """Run ``view``, a form view that may save report ``report_id``, refusing a form that
+        another save overtook.
+
+        Such a form is refused and drawn again with the other editor's changes merged in
+        (``reports.overtaken``). A save that gets past that check at the same moment as
+        another is refused by the report itself (``ReportOvertaken``), or by the database when
+        two editors recover the same report (``IntegrityError``): then the check runs again and
+        finds the other save. ``restoring``: ``view`` restores a version from History first.
+        """
+        if request.method != "POST":
+            return view()
+        submitted = request.POST
+        for attempt in (1, 2):
+            report = self.stored(report_id)
+            request.POST, request.overtaken = submitted, None
+            if report is not None and self.has_change_permission(request, report):
+                request.overtaken = overtaken.check(self, request, report, restoring=restoring)
+            if request.overtaken:
+                request.POST = request.overtaken.data
+            # Restoring writes the stored report once (a raw save) before the form saves it.
+            request.saves_before_form = 1 if restoring and report is not None else 0
+            try:
+                return view()
+            except (ReportOvertaken, IntegrityError):
+                if attempt == 2:
+                    raise
+
+    @staticmethod
+    def stored(report_id):
+        """The report ``report_id`` as stored now, or None."""
+        try:
+            return Report.objects.filter(pk=report_id).first()
+        except (ValueError, ValidationError):
+            return None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        view = partial(super().change_view, request, object_id, form_url, extra_context)
+        return self.against_stored(request, unquote(object_id), view)
 
     # -- history: reverting and recovering ---------------------------------------------------
     # django-reversion reverts a revision before it checks anything, so each view checks first.
@@ -236,7 +304,16 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
         version = get_object_or_404(versions.select_related("revision"), pk=version_id)
         if not self.may_revert(request, version.revision):
             raise PermissionDenied
-        return super().revision_view(request, object_id, version_id, extra_context)
+        context = dict(extra_context or {})
+        if request.method != "POST":
+            # Read before django-reversion puts the older version in place.
+            form, formsets = overtaken.desk_forms(self, request, report)
+            context["stored_base"] = (
+                report.version,
+                overtaken.values_seen(form, formsets.values()),
+            )
+        view = partial(super().revision_view, request, object_id, version_id, context)
+        return self.against_stored(request, report.pk, view, restoring=True)
 
     def recoverlist_view(self, request, extra_context=None):
         if not can_publish(request.user):
@@ -246,7 +323,10 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     def recover_view(self, request, version_id, extra_context=None):
         if not can_publish(request.user):
             raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
+        version = get_object_or_404(Version, pk=version_id)
+        view = partial(super().recover_view, request, version_id, extra_context)
+        # Someone may have recovered the report already: then this form is checked against it.
+        return self.against_stored(request, version.object_id, view, restoring=True)
 
     # -- what each role sees and may change ---------------------------------------------------
 
@@ -269,6 +349,13 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
             return []
         return ["publish_at", "featured"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if stale := getattr(request, "overtaken", None):
+            # Refuse this submission, drawn again merged with the other editor's save.
+            form = type(form.__name__, (form,), {"overtaken": stale})
+        return form
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "topics":
             return forms.ModelMultipleChoiceField(
@@ -286,10 +373,14 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     # -- saving ---------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        # What ModelAdmin.save_model does, naming who saved in case the report goes to review,
+        # and refusing the save if someone else saved the report since the form was loaded.
         if not change:
             obj.created_by = request.user
-        # What ModelAdmin.save_model does, naming who saved in case the report goes to review.
-        obj.save(submitted_by=request.user)
+            obj.save(submitted_by=request.user)
+            return
+        expected = form.cleaned_data["version_seen"] + getattr(request, "saves_before_form", 0)
+        obj.save(submitted_by=request.user, expected_version=expected)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -312,19 +403,39 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     def byline(self, report):
         return ", ".join(link.author.name for link in report.report_authors.all())
 
-    # -- actions --------------------------------------------------------------------------
+    # -- actions ------------------------------------------------------------------------------
+    # Each selected report is changed as stored now, its row locked until the action is done,
+    # so an action never writes back what was read before someone else's save.
+
+    def change_each(self, request, queryset, change):
+        """Apply ``change`` to each selected report as stored now; return how many it changed
+        (``change`` returns False for a report it leaves alone)."""
+        done = 0
+        selected = queryset.values("pk")
+        for report in Report.objects.select_for_update().filter(pk__in=selected).order_by("pk"):
+            try:
+                done += change(report) is not False
+            except ReportOvertaken:
+                self.message_user(
+                    request,
+                    f"“{report}” was not changed: someone else saved it at the same moment. "
+                    "Try again.",
+                    messages.ERROR,
+                )
+        return done
 
     @admin.action(description="Send selected reports for review")
     def send_for_review(self, request, queryset):
-        sent = [report for report in queryset if report.submit_for_review(request.user)]
-        self.message_user(request, f"{len(sent)} report(s) sent for review.", messages.SUCCESS)
+        sent = self.change_each(
+            request, queryset, lambda report: report.submit_for_review(request.user)
+        )
+        self.message_user(request, f"{sent} report(s) sent for review.", messages.SUCCESS)
 
     @admin.action(
         description="Publish selected reports (or schedule them)", permissions=["publish"]
     )
     def publish(self, request, queryset):
-        published = 0
-        for report in queryset:
+        def publish(report):
             try:
                 report.publish()
             except ValidationError as error:
@@ -334,22 +445,21 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
                 self.message_user(
                     request, f"“{report}” was not published: {problems}", messages.ERROR
                 )
-            else:
-                published += 1
+                return False
+
+        published = self.change_each(request, queryset, publish)
         if published:
             self.message_user(request, f"{published} report(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected reports (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        for report in queryset:
-            report.unpublish()
-        self.message_user(request, f"{len(queryset)} report(s) back to draft.", messages.SUCCESS)
+        done = self.change_each(request, queryset, lambda report: report.unpublish())
+        self.message_user(request, f"{done} report(s) back to draft.", messages.SUCCESS)
 
     @admin.action(
         description="Withdraw selected reports (the page stays, with a notice)",
         permissions=["publish"],
     )
     def withdraw(self, request, queryset):
-        for report in queryset:
-            report.withdraw()
-        self.message_user(request, f"{len(queryset)} report(s) withdrawn.", messages.SUCCESS)
+        done = self.change_each(request, queryset, lambda report: report.withdraw())
+        self.message_user(request, f"{done} report(s) withdrawn.", messages.SUCCESS)

@@ -42,7 +42,12 @@ class BylineFormSet(ReportPartsFormSet):
 
 
 class ReportAdminForm(forms.ModelForm):
+    # What the form was loaded with: the report's version, and its values, signed (see
+    # reports.overtaken). A form that another save overtook is refused and drawn again.
     version_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    values_seen = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+    # Set (by the desk) on a form whose submission another save overtook: an Overtaken.
+    overtaken = None
 
     class Meta:
         model = Report
@@ -71,6 +76,8 @@ class ReportAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version_seen"].initial = self.instance.version
+        # A change is checked against the version it was loaded at: it must say which.
+        self.fields["version_seen"].required = self.instance.pk is not None
         if "topics" in self.fields:
             self.fields["topics"].initial = (
                 list(self.instance.topics.all()) if self.instance.pk else []
@@ -78,7 +85,10 @@ class ReportAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_not_overtaken(cleaned)
+        if self.overtaken:
+            for name, message in self.overtaken.field_flags.items():
+                self.add_error(name, message)
+            raise ValidationError(self.overtaken.message, code="overtaken")
         if cleaned.get("status") == Report.Status.PUBLISHED:
             # The key points and byline are the inlines' to check.
             problems = self.instance.publication_problems(values=cleaned)
@@ -86,19 +96,3 @@ class ReportAdminForm(forms.ModelForm):
                 if field in self.fields and field not in self.errors:
                     self.add_error(field, message)
         return cleaned
-
-    def _check_not_overtaken(self, cleaned):
-        if not self.instance.pk:
-            return
-        current = Report.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
-        current = current.first()
-        seen = cleaned.get("version_seen")
-        if current is not None and seen is not None and seen != current:
-            # Let a second save go through: the editor has now been warned.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("version_seen")] = current
-            raise ValidationError(
-                "Someone else saved this report while you were editing it. Your changes are "
-                "still in the form: compare with the History page, then save again to "
-                "overwrite their version."
-            )

@@ -22,6 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -56,6 +58,22 @@ ONE_SENTENCE = "Keep each key point to one sentence; add another point for the n
 # A full stop, question or exclamation mark after a word of four or more letters, then a capital:
 # a new sentence ("... in Ukraine. South Korea ..."), not an abbreviation ("Gen. Syrskyi", "U.S.").
 SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
+
+
+class ReportOvertaken(Exception):
+    """Someone else saved the report since the version a change was based on.
+
+    Raised by ``Report.save()`` (and the transitions that save: ``publish()``, ``unpublish()``,
+    ``withdraw()``, ``submit_for_review()``) and by ``ReportQuerySet.claim_version()``; nothing
+    was written. ``report_id`` is the report, ``expected`` the version the change was based on,
+    ``stored`` the version stored now.
+    """
+
+    def __init__(self, report_id, expected, stored):
+        self.report_id, self.expected, self.stored = report_id, expected, stored
+        super().__init__(
+            f"Report {report_id} is at version {stored}; the change was based on {expected}."
+        )
 
 
 def count_of(rows):
@@ -195,6 +213,29 @@ class ReportQuerySet(models.QuerySet):
         """Reports matching the words of ``text``, best first (see ``reports.search``)."""
         return search.matching(self, text)
 
+    def claim_version(self, pk, expected=None):
+        """Count one more save of report ``pk``; return its new version number (an int).
+
+        With ``expected``, only if the stored version is still ``expected``: the check and the
+        count are one conditional UPDATE (``SET version = version + 1 WHERE version =
+        expected``), so of two saves based on the same version exactly one gets through, on
+        PostgreSQL and SQLite alike. The row stays locked (the database, on SQLite) until the
+        transaction ends: call this inside the transaction that then writes the report.
+
+        Raises ``ReportOvertaken`` if the stored version is not ``expected``, and
+        ``Report.DoesNotExist`` if there is no report ``pk``.
+        """
+        rows = self.filter(pk=pk)
+        claimed = rows if expected is None else rows.filter(version=expected)
+        if claimed.update(version=F("version") + 1):
+            if expected is not None:
+                return expected + 1
+            return rows.values_list("version", flat=True).get()
+        stored = rows.values_list("version", flat=True).first()
+        if stored is None:
+            raise Report.DoesNotExist(f"There is no report {pk}.")
+        raise ReportOvertaken(pk, expected, stored)
+
 
 class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     class Kind(models.TextChoices):
@@ -282,7 +323,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Bumped on every save; a form that carries an older number was overtaken by another save.
+    # One more on every save (see ``save``); it never goes down, so a change based on an older
+    # number was overtaken by another save.
     version = models.PositiveIntegerField(default=1, editable=False)
     # Kept up to date by reports.search (PostgreSQL); GIN-indexed there by migration 0004.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -357,15 +399,30 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, submitted_by=None, **kwargs):
-        """Save; ``submitted_by`` (the person saving) is named to the editors if the report
-        goes to review."""
+    def save(self, *args, submitted_by=None, expected_version=None, **kwargs):
+        """Save, unless someone else saved the report since the version this change is based on.
+
+        ``expected_version`` is that version (an int); by default, the version this instance
+        was loaded with. Checking it and counting this save are one statement
+        (``ReportQuerySet.claim_version``), so two saves based on the same version never both
+        get through. Raises ``ReportOvertaken`` (having written nothing) if the report was
+        saved since. ``submitted_by`` (the person saving) is named to the editors if the report
+        goes to review.
+        """
         if self.status == self.Status.PUBLISHED:
             self.mark_published()
         goes_to_review = self._goes_to_review()
-        if self.pk is not None:
-            self.version = (self.version or 0) + 1
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if self.pk is not None and not kwargs.get("force_insert"):
+                expected = self.version if expected_version is None else expected_version
+                try:
+                    self.version = Report.objects.claim_version(self.pk, expected)
+                except Report.DoesNotExist:
+                    pass  # a report created with its id given
+                else:
+                    if kwargs.get("update_fields") is not None:
+                        kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
         if goes_to_review:
             notifications.review_requested(self, submitted_by)
 
@@ -502,7 +559,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
 
     @transaction.atomic
     def publish(self, when=None):
-        """Publish now, or schedule for ``when``. Raises ValidationError if anything is missing."""
+        """Publish now, or schedule for ``when``. Raises ValidationError if anything is missing,
+        ``ReportOvertaken`` if the report was saved since this instance was loaded."""
         problems = self.publication_problems()
         if problems:
             raise ValidationError(problems)
@@ -510,17 +568,23 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         self.save()
 
     def unpublish(self):
-        """Take a report back to draft (it was never meant to be out)."""
+        """Take a report back to draft (it was never meant to be out).
+
+        Raises ``ReportOvertaken`` if the report was saved since this instance was loaded."""
         self.status = self.Status.DRAFT
         self.save()
 
     def withdraw(self):
-        """Take a published report down; its page stays with a withdrawal notice."""
+        """Take a published report down; its page stays with a withdrawal notice.
+
+        Raises ``ReportOvertaken`` if the report was saved since this instance was loaded."""
         self.status = self.Status.WITHDRAWN
         self.save()
 
     def submit_for_review(self, submitted_by=None):
-        """Send a draft for review (the editors are told by e-mail); False if not a draft."""
+        """Send a draft for review (the editors are told by e-mail); False if not a draft.
+
+        Raises ``ReportOvertaken`` if the report was saved since this instance was loaded."""
         if self.status == self.Status.DRAFT:
             self.status = self.Status.IN_REVIEW
             self.save(submitted_by=submitted_by)
@@ -533,6 +597,22 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
             return False
         stored = Report.objects.filter(pk=self.pk, status=self.Status.IN_REVIEW)
         return self.pk is None or not stored.exists()
+
+
+@receiver(pre_save, sender=Report)
+def count_raw_saves(sender, instance, raw=False, **kwargs):
+    """A raw save of a stored report counts as a save too, so the version never goes down.
+
+    Restoring a version from History (django-reversion writes the stored copy with
+    ``save_base(raw=True)``, bypassing ``Report.save``) and ``loaddata`` would otherwise put
+    back the version number they carry, and a form loaded since would be taken as current. A
+    report put back after deletion, or loaded anew, keeps the number it carries.
+    """
+    if raw and instance.pk is not None:
+        try:
+            instance.version = Report.objects.claim_version(instance.pk)
+        except Report.DoesNotExist:
+            pass
 
 
 class TaggedReport(TaggedItemBase):

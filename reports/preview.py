@@ -3,6 +3,9 @@
 The form and its inlines are saved inside a transaction that is then rolled back, so the
 preview is drawn by the real report page from real rows, and nothing of it stays behind:
 no change, no version, no e-mail, no search index update (those wait for a commit).
+
+A form that another save overtook is previewed as the desk would draw it again: merged with
+the other editor's changes (``reports.overtaken``), under the same warning.
 """
 
 from django.contrib.admin.utils import unquote
@@ -12,7 +15,8 @@ from django.forms.formsets import all_valid
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from .models import Report
+from . import overtaken
+from .models import Report, ReportOvertaken
 
 
 def preview_unsaved(model_admin, request, object_id=None):
@@ -21,10 +25,23 @@ def preview_unsaved(model_admin, request, object_id=None):
         report = model_admin.report_to_change(request, unquote(object_id))
     elif not model_admin.has_add_permission(request):
         raise PermissionDenied
+    for attempt in (1, 2):
+        stale = overtaken.check(model_admin, request, report) if report else None
+        try:
+            return _preview(model_admin, request, report, stale)
+        except ReportOvertaken:
+            # Saved by someone else at this very moment: check again, and find their save.
+            if attempt == 2:
+                raise
+            report.refresh_from_db()
+
+
+def _preview(model_admin, request, report, stale):
     change = report is not None
+    data = stale.data if stale else request.POST
     # Files are left out: a newly chosen image is not stored for a preview, which keeps the
     # saved one.
-    form = model_admin.get_form(request, report, change=change)(request.POST, instance=report)
+    form = model_admin.get_form(request, report, change=change)(data, instance=report)
     form_valid = form.is_valid()
     instance = model_admin.save_form(request, form, change) if form_valid else form.instance
     inlines = model_admin.get_formsets_with_inlines(request, *([report] if change else []))
@@ -33,7 +50,7 @@ def preview_unsaved(model_admin, request, object_id=None):
         kwargs = model_admin.get_formset_kwargs(
             request, instance, inline, FormSet.get_default_prefix()
         )
-        formsets.append(FormSet(**{**kwargs, "files": None}))
+        formsets.append(FormSet(**{**kwargs, "data": data, "files": None}))
     if not (form_valid and all_valid(formsets)):
         context = {
             **model_admin.admin_site.each_context(request),
@@ -49,7 +66,13 @@ def preview_unsaved(model_admin, request, object_id=None):
         response = render(
             request,
             "reports/report_detail.html",
-            {"report": shown, "preview": True, "unsaved": True, "related": []},
+            {
+                "report": shown,
+                "preview": True,
+                "unsaved": True,
+                "related": [],
+                "overtaken": stale,
+            },
         )
         transaction.set_rollback(True)
     add_never_cache_headers(response)

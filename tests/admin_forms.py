@@ -80,3 +80,20 @@ def report_form_data(report=None, *, key_points=(), authors=(), sources=(), **fi
                 data[f"{prefix}-{i}-id"] = item["id"]
                 data[f"{prefix}-{i}-report"] = report.pk
     return data
+
+
+def form_on_page(response, form_id="report_form"):
+    """The data a browser sends when the form ``form_id`` on the page ``response`` is submitted
+    as it stands: {name: [values]}, empty inline template rows left out."""
+    from lxml import html
+
+    assert response.status_code == 200, response.status_code
+    form = html.fromstring(response.content.decode()).get_element_by_id(form_id)
+    data = {}
+    for name, value in form.form_values():
+        if "__prefix__" in name:
+            continue
+        if value.startswith("\n") and form.xpath(f'.//textarea[@name="{name}"]'):
+            value = value[1:]  # a browser drops the newline that opens a textarea
+        data.setdefault(name, []).append(value)
+    return data

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reports.models import Report
 
-from .admin_forms import report_form_data
+from .admin_forms import form_on_page, report_form_data
 from .factories import AuthorFactory, EditorFactory, ReportFactory, TopicFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -153,9 +153,12 @@ def test_editing_keeps_inline_rows_and_adds_new_ones(editor_client):
 
 
 def test_a_second_editor_saving_an_outdated_form_is_warned_instead_of_overwriting(editor_client):
-    report = ReportFactory(title="Original headline")
-    stale = report_form_data(report, title="Second editor's headline")
-    fresh = report_form_data(report, title="First editor's headline")
+    report = ReportFactory(title="Original headline", summary="Original summary.")
+    stale = form_on_page(editor_client.get(change_url(report)))
+    stale["title"] = ["Second editor's headline"]
+    fresh = report_form_data(
+        report, title="First editor's headline", summary="First editor's summary."
+    )
     assert editor_client.post(change_url(report), fresh).status_code == 302
 
     response = editor_client.post(change_url(report), stale)
@@ -164,11 +167,12 @@ def test_a_second_editor_saving_an_outdated_form_is_warned_instead_of_overwritin
     report.refresh_from_db()
     assert report.title == "First editor's headline"
 
-    # The editor has been warned; saving again is a deliberate overwrite.
-    stale["version_seen"] = report.version
-    assert editor_client.post(change_url(report), stale).status_code == 302
+    # The editor has been warned; saving the form they got back is a deliberate choice, and
+    # keeps what the first editor changed where they had changed nothing.
+    assert editor_client.post(change_url(report), form_on_page(response)).status_code == 302
     report.refresh_from_db()
     assert report.title == "Second editor's headline"
+    assert report.summary == "First editor's summary."
 
 
 def test_the_list_shows_status_authors_region_and_dates_in_a_constant_number_of_queries(

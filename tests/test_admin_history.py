@@ -41,11 +41,12 @@ def revision_url(report, version):
 
 
 def revert(client, report, version):
-    """Post the revision form as the browser sends it, with the old version's fields."""
+    """Post the revision form as the browser sends it, with the old version's fields.
+
+    The form is based on the report as stored, not on the version it restores."""
     old = version.field_dict
-    data = report_form_data(
-        report, title=old["title"], status=old["status"], version_seen=old["version"]
-    )
+    stored = Report.objects.get(pk=report.pk).version
+    data = report_form_data(report, title=old["title"], status=old["status"], version_seen=stored)
     return client.post(revision_url(report, version), data)
 
 

@@ -114,3 +114,52 @@ def test_the_desk_prefills_a_readable_slug_and_leaves_other_scripts_to_the_serve
     page.goto("/topics/asfaleia-kai-thalassa/")
     expect(page.locator("h1")).to_have_text("Ασφάλεια και θάλασσα")
     assert not page.errors
+
+
+def test_two_editors_on_one_report_keep_both_their_changes(browser, site):
+    editors = []
+    for _ in range(2):
+        context = browser.new_context(base_url=site.url)
+        editor = context.new_page()
+        sign_in_to_admin(editor)
+        editor.goto("/admin/reports/report/?q=Myanmar")
+        editor.locator("#result_list tbody th a").first.click()
+        editors.append(editor)
+    first, second = editors
+    slug = first.locator("#id_slug").input_value()
+
+    # The first editor changes the summary and adds a sentence to the body, and saves.
+    first.fill("#id_summary", "A 7.7 magnitude earthquake struck near Mandalay.")
+    body = first.locator(".prose-editor [contenteditable=true]").first
+    body.click()
+    first.keyboard.press("Control+End")
+    first.keyboard.type(" Rescue teams reached Sagaing on the third day.")
+    first.click("input[name=_continue]")
+    expect(first.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    # The second, whose page was open all along, changes the headline only.
+    second.fill("#id_title", "Earthquake devastates central Myanmar")
+    second.click("input[name=_save]")
+    expect(second.locator(".errornote")).to_be_visible()
+    expect(
+        second.get_by_text("Someone else saved this report while you were editing")
+    ).to_be_visible()
+    changes = second.locator(".overtaken li")
+    expect(changes.filter(has_text="Summary")).to_contain_text("near Mandalay")
+    expect(changes.filter(has_text="Body")).to_contain_text("Rescue teams reached Sagaing")
+    expect(second.locator("#id_summary")).to_have_value(
+        "A 7.7 magnitude earthquake struck near Mandalay."
+    )
+    expect(second.locator("#id_title")).to_have_value("Earthquake devastates central Myanmar")
+    expect(second.locator(".field-body .errorlist")).to_have_count(0)  # the body is theirs
+    second.click("input[name=_save]")
+    expect(second.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    second.goto(f"/reports/{slug}/")
+    expect(second.locator("h1")).to_have_text("Earthquake devastates central Myanmar")
+    expect(second.locator(".standfirst")).to_have_text(
+        "A 7.7 magnitude earthquake struck near Mandalay."
+    )
+    expect(second.locator("article")).to_contain_text("Rescue teams reached Sagaing")
+    for editor in editors:
+        editor.context.close()
