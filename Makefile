@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py regenerate_renditions
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py ensure_editor
 	export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
