@@ -38,7 +38,7 @@ SITE_NAME = os.environ.get("SITE_NAME", "diethnos")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "diethnos.apps.DeskAdminConfig",  # django.contrib.admin, as the editors' desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
