@@ -13,6 +13,7 @@ new kind of desk page is walked before it is served.
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, quote_plus, urlsplit
 
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -350,3 +351,65 @@ def catch_all_cases(world):
             hidden,
         )
     return cases
+
+
+# -- Answers -------------------------------------------------------------------------------
+
+VARYING = [
+    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'), 'name="csrfmiddlewaretoken"'),
+    (re.compile(r'nonce="[^"]*"'), 'nonce=""'),
+]
+
+
+def send(client, request):
+    if request.method == "GET":
+        return client.get(request.url, request.data)
+    return client.post(request.url, request.data)
+
+
+def echoed(text, request):
+    """``text`` with what ``request`` itself names (its address, ids, search terms) replaced,
+    and with what changes on every answer (CSRF tokens, nonces) left out."""
+    text = text.replace(urlsplit(request.url).path, "<address>")
+    for echo in request.echoes:
+        echo = str(echo)
+        if echo.isdigit():
+            for form in ("/{}/", "“{}”"):
+                text = text.replace(form.format(echo), form.format("<id>"))
+        else:
+            # As it is, in an address, and in the query string kept in an address.
+            for form in {echo, quote(echo), quote_plus(echo), quote(quote_plus(echo))}:
+                text = text.replace(form, "<term>")
+    for pattern, replacement in VARYING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def shown(client, request):
+    """What the signed-in user is shown for ``request``: the status, the redirect and the page,
+    and for a redirect within the desk the page it leads to (with any message left for it),
+    each without what the request itself names (``echoed``)."""
+    response = send(client, request)
+    location = response.get("Location", "")
+    answer = {
+        "status": response.status_code,
+        "location": echoed(location, request),
+        "page": echoed(response.content.decode(), request),
+    }
+    target = urlsplit(location)
+    if location and target.netloc in ("", "testserver") and target.path.startswith("/admin/"):
+        then = client.get(location)
+        answer["then"] = (
+            then.status_code,
+            echoed(then.get("Location", ""), request),
+            echoed(then.content.decode(), request),
+        )
+    return answer
+
+
+def texts(answer):
+    """Every text of ``answer``: the redirect and the pages."""
+    yield answer["location"]
+    yield answer["page"]
+    if "then" in answer:
+        yield from answer["then"][1:]
