@@ -10,6 +10,7 @@ import re
 import string
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -356,7 +357,9 @@ def test_a_row_of_another_report_is_refused_like_one_that_does_not_exist(
     answers = []
     for row_id in (theirs.pk, MISSING_ID):
         request = Request("POST", url, with_row(world, prefix, row_id))
-        answer = shown(contributor_client, request)
+        # The form proposes the present time for a new update note: the same for both.
+        with time_machine.travel(world.own_draft.created_at, tick=False):
+            answer = shown(contributor_client, request)
         answer["page"] = re.sub(
             rf'(name="{prefix}-0-id"[^>]*value="){row_id}"', r'\1<id>"', answer["page"]
         )
