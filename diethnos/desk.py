@@ -27,6 +27,7 @@ from django.contrib.admin import widgets
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
+from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
@@ -52,16 +53,34 @@ class DeskAdmin(admin.ModelAdmin):
     # page reaches them through a relation.
     PRIVATE_FIELDS = frozenset()
 
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        if self.date_hierarchy and self.date_hierarchy.split(LOOKUP_SEP)[0] in self.PRIVATE_FIELDS:
+            # The date bar shows the dates of the rows to everyone who may view the list.
+            errors.append(
+                checks.Error(
+                    "date_hierarchy names a private field.", obj=type(self), id="diethnos.E001"
+                )
+            )
+        return errors
+
     def sees_private_fields(self, request):
         """Whether ``request.user`` may see this model's ``PRIVATE_FIELDS``."""
         return self.has_change_permission(request)
 
+    def shows_every_row(self, request):
+        """Whether this page lists ``request.user`` every row of its model (its queryset
+        filters none out for them, as the report list does for a contributor)."""
+        return not self.get_queryset(request).query.where
+
     def is_private_path(self, request, path):
         """Whether ``path``, field names joined by "__" (a search field, list filter, list
         column or lookup, with any lookups at its end), reaches a field ``request.user`` may not
-        see: a private field of a model they may not see those of, or a field of a model with a
-        desk page of its own they may not view. Models with no desk page of their own (a
-        report's key points, a through table) are parts of the model that leads to them."""
+        see: a private field of a model they may not see those of, or a field of another model
+        with a desk page of its own that does not show them every row (so that searching,
+        filtering or sorting through it would tell of rows they may not view). Models with no
+        desk page of their own (a report's key points, a through table) are parts of the model
+        that leads to them."""
         model, model_admin = self.model, self
         for name in path.split(LOOKUP_SEP):
             private = getattr(model_admin, "PRIVATE_FIELDS", ())
@@ -77,7 +96,10 @@ class DeskAdmin(admin.ModelAdmin):
             if model is None:  # a generic foreign key: no lookup goes through it
                 return True
             model_admin = self.admin_site._registry.get(model)
-            if model_admin is not None and not model_admin.has_view_or_change_permission(request):
+            if model_admin is not None and not (
+                model_admin.has_view_or_change_permission(request)
+                and model_admin.shows_every_row(request)
+            ):
                 return True
         return False
 

@@ -13,9 +13,14 @@ import pytest
 import time_machine
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.test import RequestFactory
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import html
 
+from authors.admin import AuthorAdmin
+from authors.models import Author
 from diethnos.desk import DeskAdmin
 from reports.models import KeyPoint, Report, ReportAuthor, Source, UpdateNote
 from tags.models import Topic
@@ -177,6 +182,78 @@ def test_the_author_list_refuses_every_lookup_no_filter_offers(contributor_clien
 )
 def test_the_report_list_refuses_every_lookup_no_filter_offers(contributor_client, lookup, value):
     assert contributor_client.get(REPORTS, {lookup: value}).status_code == 400
+
+
+# Each example is one request, on the world made once by the test's fixtures.
+ONE_REQUEST_EACH = settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+AUTHOR_FIELD_NAMES = sorted(
+    {field.name for field in Author._meta.get_fields()} | {"pk", "username"}
+)
+DJANGO_LOOKUPS = ["", "exact", "iexact", "startswith", "istartswith", "contains", "regex", "in"]
+
+
+@ONE_REQUEST_EACH
+@given(
+    path=st.lists(st.sampled_from(AUTHOR_FIELD_NAMES), min_size=1, max_size=3),
+    lookup=st.sampled_from(DJANGO_LOOKUPS + ["gt", "lt", "gte", "isnull", "year"]),
+    value=st.text(st.characters(codec="utf-8"), max_size=12),
+)
+def test_any_lookup_in_the_author_lists_address_is_refused_for_any_value_unless_a_filter_sends_it(
+    contributor_client, path, lookup, value
+):
+    key = "__".join([*path, lookup] if lookup else path)
+    response = contributor_client.get(AUTHORS, {key: value})
+    if key in {"is_active__exact", "is_active__isnull", "is_active__gte", "is_active__lt"}:
+        assert response.status_code in (200, 302)  # the filter's own, or "?e=1" for a bad value
+    else:
+        assert response.status_code == 400
+
+
+def test_a_desk_page_leaves_private_fields_out_of_every_tool_for_those_who_may_not_see_them(
+    world,
+):
+    class AuthorsWithEverything(AuthorAdmin):
+        list_display = ["name", "email", "e_mail_column", "user__username"]
+        list_filter = ["is_active", "show_email", ("user", admin.RelatedOnlyFieldListFilter)]
+        search_fields = ["name", "^email", "=user__username", "report_links__report__title"]
+        date_hierarchy = "created_at"
+
+        @admin.display(ordering="-email")
+        def e_mail_column(self, author):
+            return "hidden"
+
+    desk = AuthorsWithEverything(Author, admin.site)
+    request = RequestFactory().get(AUTHORS)
+    request.user = world.contributor
+    assert desk.get_list_display(request) == ["name", "e_mail_column"]
+    assert desk.get_sortable_by(request) == ["name"]
+    assert desk.get_list_filter(request) == ["is_active"]
+    assert desk.get_search_fields(request) == ["name"]
+    assert desk.filter_parameters(request) == {
+        *(f"is_active__{lookup}" for lookup in ("exact", "isnull", "isempty", "gte", "lt")),
+        *(f"created_at__{part}" for part in ("year", "month", "day")),
+    }
+    request.user = world.editor
+    # Editors see private fields, but not accounts: the Users page is the administrators'.
+    assert desk.get_list_display(request) == ["name", "email", "e_mail_column"]
+    assert desk.get_sortable_by(request) == ["name", "email", "e_mail_column"]
+    assert desk.get_search_fields(request) == ["name", "^email", "report_links__report__title"]
+    assert desk.get_list_filter(request) == ["is_active", "show_email"]
+    assert {"show_email__exact", "created_at__year"} <= desk.filter_parameters(request)
+
+
+def test_a_private_field_cannot_be_a_lists_date_hierarchy():
+    class AuthorsByInvitation(AuthorAdmin):
+        PRIVATE_FIELDS = AuthorAdmin.PRIVATE_FIELDS | {"created_at"}
+        date_hierarchy = "created_at"
+
+    errors = AuthorsByInvitation(Author, admin.site).check()
+    assert [error.id for error in errors] == ["diethnos.E001"]
+    assert AuthorAdmin(Author, admin.site).check() == []
 
 
 def test_editors_too_filter_only_through_the_lists_filters(client, world):
@@ -344,7 +421,14 @@ def with_row(world, prefix, row_id):
 
 
 @pytest.mark.parametrize("prefix", INLINE_ROWS)
-@pytest.mark.parametrize("view", ["admin:reports_report_change", "admin:reports_report_preview"])
+@pytest.mark.parametrize(
+    "view",
+    [
+        "admin:reports_report_change",
+        "admin:reports_report_preview",
+        "admin:reports_report_preview_new",
+    ],
+)
 def test_a_row_of_another_report_is_refused_like_one_that_does_not_exist(
     contributor_client, world, prefix, view
 ):
@@ -353,7 +437,7 @@ def test_a_row_of_another_report_is_refused_like_one_that_does_not_exist(
     model, _ = INLINE_ROWS[prefix]
     theirs = model.objects.filter(report=world.draft).first()
     before = model.objects.filter(pk=theirs.pk).values().get()
-    url = reverse(view, args=[world.own_draft.pk])
+    url = reverse(view, args=[] if view.endswith("_new") else [world.own_draft.pk])
     answers = []
     for row_id in (theirs.pk, MISSING_ID):
         request = Request("POST", url, with_row(world, prefix, row_id))
