@@ -11,12 +11,15 @@ from types import SimpleNamespace
 
 import reversion
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from reversion.models import Version
 
+from authors.models import Author
 from diethnos.models import Redirect
 from reports.models import Report, UpdateNote
+from tags.models import Region, Topic
 
 from .factories import (
     AuthorFactory,
@@ -162,7 +165,7 @@ def build_world():
         # only editors or administrators see.
         hidden={
             Report: [draft.pk, in_review.pk, scheduled.pk, published.pk, deleted_pk],
-            other.__class__: [other.pk],
+            get_user_model(): [other.pk],
             Group: [Group.objects.get(name="Editors").pk],
             Redirect: [redirect.pk],
             AccessAttempt: [attempt.pk],
@@ -171,9 +174,9 @@ def build_world():
         },
         # Rows the contributor may view, though not all of their fields.
         visible={
-            their_author.__class__: [their_author.pk],
-            topic.__class__: [topic.pk],
-            region("TV").__class__: [region("TV").pk],
+            Author: [their_author.pk],
+            Topic: [topic.pk],
+            Region: [region("TV").pk],
         },
     )
 

@@ -11,7 +11,7 @@ same walk as an editor finds every page working.
 import pytest
 import time_machine
 
-from .admin_walk import Uncovered, desk_routes, plan, send, shown, targets, texts
+from .admin_walk import MALFORMED_IDS, Uncovered, desk_routes, plan, send, shown, targets, texts
 from .desk_world import build_world, leaked
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,8 @@ def test_the_walk_covers_every_url_pattern_of_the_desk(pytestconfig, capsys):
         pytestconfig.pluginmanager.get_plugin("terminalreporter").write_line(
             f"\nThe desk walk: {len(ROUTES)} URL patterns; {hidden} objects and versions the "
             f"contributor may not view, {visible} they may view in part, {missing} that do not "
-            f"exist; {requests} requests as a contributor, as many as an editor."
+            f"exist and {len(MALFORMED_IDS)} malformed ids; {requests} requests as a contributor, "
+            "as many as an editor."
         )
     assert len(ROUTES) > 60
 
