@@ -205,7 +205,10 @@ class DeskAdmin(admin.ModelAdmin):
 
     def order_path(self, column):
         """The field path list column ``column`` is sorted by (its ``admin_order_field``)."""
-        attribute = getattr(self, column, None) if isinstance(column, str) else column
+        if isinstance(column, str):
+            attribute = getattr(self, column, None) or getattr(self.model, column, None)
+        else:
+            attribute = column
         order = getattr(attribute, "admin_order_field", column)
         return order.lstrip("-") if isinstance(order, str) else ""
 
@@ -260,8 +263,8 @@ class DeskSite(admin.AdminSite):
         ]
 
     def view_on_site(self, request, content_type_id, object_id):
-        """ "View on site" (``admin:view_on_site``, ``/admin/r/<content type>/<id>/``): a
-        redirect to the public page of an object ``request.user`` may view in the desk, as
+        """The desk's "View on site" (``admin:view_on_site``, ``/admin/r/<content type>/<id>/``):
+        a redirect to the public page of an object ``request.user`` may view in the desk, as
         Django's ``shortcut`` does; for any other object a 404, the same as for an object that
         does not exist, so that its address (and the headline in it) stays unknown."""
         try:
