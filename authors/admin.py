@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from diethnos.admin import SLUG_PREFILL_JS
 from diethnos.content_security import RichTextAdminMixin
+from diethnos.desk import DeskAdmin
 from diethnos.forms import URL_FORMFIELDS
 
 from .invitations import has_accepted, invite
@@ -10,7 +11,7 @@ from .models import LINK_FIELDS, Author
 
 
 @admin.register(Author)
-class AuthorAdmin(RichTextAdminMixin, admin.ModelAdmin):
+class AuthorAdmin(RichTextAdminMixin, DeskAdmin):
     formfield_overrides = URL_FORMFIELDS
     list_display = ["name", "role_line", "account", "is_active"]
     list_filter = ["is_active"]
@@ -37,33 +38,12 @@ class AuthorAdmin(RichTextAdminMixin, admin.ModelAdmin):
         js = SLUG_PREFILL_JS
 
     # Contributors may look authors up (for bylines) but not at what is private to them.
-    PRIVATE_FIELDS = {"email", "show_email", "user"}
-
-    def _sees_private(self, request):
-        return request.user.has_perm("authors.change_author")
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if self._sees_private(request):
-            return fieldsets
-        return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [f for f in options["fields"] if f not in self.PRIVATE_FIELDS],
-                },
-            )
-            for name, options in fieldsets
-        ]
+    PRIVATE_FIELDS = frozenset({"email", "show_email", "user"})
 
     def get_list_display(self, request):
         shown = super().get_list_display(request)
-        return shown if self._sees_private(request) else [f for f in shown if f != "account"]
-
-    def get_search_fields(self, request):
-        fields = super().get_search_fields(request)
-        return fields if self._sees_private(request) else [f for f in fields if f != "email"]
+        # The account column shows the user, a private field.
+        return shown if self.sees_private_fields(request) else [f for f in shown if f != "account"]
 
     @admin.display(description="account")
     def account(self, author):

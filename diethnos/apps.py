@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -14,3 +15,10 @@ class DiethnosConfig(AppConfig):
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(content_changed, dispatch_uid=f"page-cache-{signal!r}")
         watch_addresses()
+
+
+class DeskAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, as the editors' desk (``diethnos.desk.DeskSite``)."""
+
+    default = False
+    default_site = "diethnos.desk.DeskSite"

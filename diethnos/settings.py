@@ -40,7 +40,7 @@ SITE_NAME = os.environ.get("SITE_NAME", "diethnos")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "diethnos.apps.DeskAdminConfig",  # django.contrib.admin, as the editors' desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -185,6 +185,8 @@ if REQUIRE_TWO_FACTOR in {"", "0", "off", "no", "false"}:
 elif REQUIRE_TWO_FACTOR not in {"editors", "staff"}:
     raise ImproperlyConfigured("DJANGO_REQUIRE_2FA must be “editors”, “staff” or “off”.")
 OTP_TOTP_ISSUER = SITE_NAME
+# Nobody, superusers included, reads another person's authenticator key or codes in the desk.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Wrong codes count as failed sign-ins for django-axes, under the same lock-out as passwords.
 # django-otp's own delay per device is off: it would double up, and it grows without bound,
 # letting anyone who knows a password keep its owner out for days.

@@ -18,6 +18,7 @@ from reversion.models import Version
 
 from diethnos.admin import SLUG_PREFILL_JS
 from diethnos.content_security import RichTextAdminMixin
+from diethnos.desk import DeskAdmin
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
@@ -89,8 +90,10 @@ class TopicFilter(admin.SimpleListFilter):
     parameter_name = "topic"
 
     def lookups(self, request, model_admin):
+        # The topics of the reports the user sees: another's draft names none of its own.
+        reports = model_admin.get_queryset(request)
         return (
-            Topic.objects.filter(tagged_reports__isnull=False)
+            Topic.objects.filter(tagged_reports__content_object__in=reports)
             .distinct()
             .values_list("slug", "name")
         )
@@ -108,8 +111,9 @@ class RegionFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         from tags.models import Region
 
-        tagged = Report.regions.through.objects.values("region_id")
-        primary = Report.objects.values("primary_region_id")
+        reports = model_admin.get_queryset(request)
+        tagged = Report.regions.through.objects.filter(report__in=reports).values("region_id")
+        primary = reports.values("primary_region_id")
         used = Region.objects.filter(Q(pk__in=tagged) | Q(pk__in=primary))
         return used.values_list("slug", "name")
 
@@ -127,7 +131,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(RichTextAdminMixin, VersionAdmin):
+class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     form = ReportAdminForm
     inlines = [KeyPointInline, BylineInline, SourceInline, UpdateNoteInline]
     list_display = [

@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from taggit.models import Tag
 
 from diethnos.admin import SLUG_PREFILL_JS
+from diethnos.desk import DeskAdmin
+from reports.models import Report
 
 from .models import Region, Topic
 
@@ -11,7 +13,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(DeskAdmin):
     list_display = ["name", "kind", "parent", "iso2", "iso3", "m49"]
     list_filter = ["kind"]
     search_fields = ["name", "official_name", "iso2", "iso3", "slug"]
@@ -33,7 +35,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(DeskAdmin):
     list_display = ["name", "slug", "report_count"]
     search_fields = ["name", "slug"]
     # Counting reports groups the rows, which drops the model's ordering: restate it.
@@ -45,13 +47,25 @@ class TopicAdmin(admin.ModelAdmin):
         js = SLUG_PREFILL_JS
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(report_count=Count("tagged_reports"))
+        # Only the reports the user may see count: a contributor's own.
+        reports = self.visible(request, Report)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                report_count=Count(
+                    "tagged_reports", filter=Q(tagged_reports__content_object__in=reports)
+                )
+            )
+        )
 
     @admin.display(description="reports", ordering="report_count")
     def report_count(self, topic):
         return topic.report_count
 
-    @admin.action(description="Merge selected topics into the one used most")
+    @admin.action(
+        description="Merge selected topics into the one used most", permissions=["change"]
+    )
     def merge_topics(self, request, queryset):
         topics = list(queryset.order_by("-report_count", "pk"))
         if len(topics) < 2:
