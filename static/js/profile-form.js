@@ -15,7 +15,8 @@ document.querySelectorAll("[data-photo-preview]").forEach((figure) => {
   input.addEventListener("change", () => {
     const file = input.files && input.files[0];
     figure.querySelector("img[data-preview]")?.remove();
-    if (current) current.hidden = Boolean(file);
+    if (current && file) current.remove();
+    else if (current) figure.insertBefore(current, caption);
     if (altInput) {
       altInput.value = file ? "" : previousAlt;
       altInput.required = Boolean(file);
