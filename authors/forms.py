@@ -1,6 +1,7 @@
 from django import forms
 
 from diethnos.forms import formfield
+from diethnos.images import ImageInput
 
 from .models import LINK_FIELDS, Author
 
@@ -31,7 +32,8 @@ class ProfileForm(forms.ModelForm):
             "bio": "Shown on your author page. Bold, italics, links and lists.",
             "photo": "A JPEG, PNG or WebP portrait, at least 400 pixels square works best.",
             "photo_alt": 'What the photo shows, for readers who cannot see it: "Nikolas '
-            'Papadopoulos, smiling, in front of a bookcase".',
+            'Papadopoulos, smiling, in front of a bookcase". A new photo needs a new '
+            "description.",
             "email": "Editors write to you here. It is shown on your page only if you tick the "
             "box below.",
             "x": "The full address, e.g. https://x.com/yourname.",
@@ -40,5 +42,11 @@ class ProfileForm(forms.ModelForm):
         }
         widgets = {
             "short_bio": forms.Textarea(attrs={"rows": 4, "maxlength": 600}),
+            "photo": ImageInput(noun="photo", alt_field="photo_alt"),
             "expertise": forms.CheckboxSelectMultiple,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The script that previews a new photo empties its description: it names the old one.
+        self.fields["photo"].widget.alt_input = self["photo_alt"].auto_id

@@ -9,7 +9,7 @@ from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 
-from diethnos.images import ValidatedImageField
+from diethnos.images import ValidatedImageField, keeps_previous_description
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import PORTRAIT, Renditions
 from diethnos.richtext import BIO_EXTENSIONS, RichTextField, SanitisedOnSaveMixin
@@ -31,6 +31,9 @@ orcid_validator = RegexValidator(
 
 SHORT_BIO_MAX_LENGTH = 600
 NEEDS_PHOTO_ALT_TEXT = "Describe the photo for readers who cannot see it."
+NEEDS_NEW_PHOTO_ALT_TEXT = (
+    "Describe the new photo: this description is the one of the photo it replaces."
+)
 
 
 # Where each profile link must point: the first host is the one named in messages.
@@ -156,6 +159,8 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         problems = {}
         if self.photo and not self.photo_alt.strip():
             problems["photo_alt"] = NEEDS_PHOTO_ALT_TEXT
+        elif keeps_previous_description(self, "photo", "photo_alt"):
+            problems["photo_alt"] = NEEDS_NEW_PHOTO_ALT_TEXT
         for field, (label, hosts) in PROFILE_HOSTS.items():
             url = getattr(self, field)
             host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""

@@ -228,3 +228,59 @@ class ValidatedImageField(models.ImageField):
             vars(file).pop("_dimensions_cache", None)  # the size before it was turned upright
             self.update_dimension_fields(model_instance, force=True)
         return super().pre_save(model_instance, add)
+
+
+def keeps_previous_description(instance, image_field, alt_field):
+    """Whether ``instance`` brings a new upload in ``image_field`` to replace the image stored
+    on its row while ``alt_field`` still holds the stored image's alt text (True or False).
+
+    A new image needs a description of its own: the old one describes another picture. Reads
+    the stored row (one query) only when a new file is waiting to be stored.
+    """
+    image = getattr(instance, image_field)
+    if instance.pk is None or not image or image._committed:
+        return False
+    stored = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk)
+        .values(image_field, alt_field)
+        .first()
+    )
+    if not stored or not stored[image_field]:
+        return False
+    previous = stored[alt_field].strip()
+    return bool(previous) and getattr(instance, alt_field).strip() == previous
+
+
+class ImageInput(forms.ClearableFileInput):
+    """The file input of an image that may already be stored: the current image as a
+    thumbnail, a labelled "Replace" file input (or "Choose" when there is none) and a "Remove"
+    checkbox, grouped in a fieldset under the field's label.
+
+    ``noun`` names the image in the labels ("photo"); ``alt_input`` is the id of the input of
+    its alt text, which the page's script empties when a new file is chosen (see
+    static/js/profile-form.js). Its template is in the project's templates folder, found
+    through ``FORM_RENDERER``.
+    """
+
+    template_name = "components/widgets/image_input.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None, *, noun="image", alt_field=None, alt_input=None):
+        super().__init__(attrs)
+        self.noun = noun
+        self.alt_field = alt_field
+        self.alt_input = alt_input
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        is_initial = context["widget"]["is_initial"]
+        instance = getattr(value, "instance", None) if is_initial else None
+        context["widget"].update(
+            {
+                "noun": self.noun,
+                "alt_input": self.alt_input,
+                "current_alt": getattr(instance, self.alt_field, "") if self.alt_field else "",
+            }
+        )
+        return context

@@ -184,10 +184,13 @@ class Renditions:
                 rendered.setdefault(w, (size, w, round(height * w / width)))
         return list(rendered.values())
 
-    def sources(self, image, width, height):
-        """The ``Source`` per format (WebP first) for a ``<picture>`` of ``image``."""
+    def sources(self, image, width, height, fallback=None):
+        """The ``Source`` per format (WebP first) for a ``<picture>`` of ``image``; its ``src``
+        is the smallest rendition at least ``fallback`` pixels wide (default: ``self.fallback``).
+        """
+        wanted = fallback or self.fallback
         rendered = self.rendered_sizes(width, height)
-        fallback = next((r for r in rendered if r[0] >= self.fallback), rendered[-1])
+        fallback = next((r for r in rendered if r[0] >= wanted), rendered[-1])
         sources = []
         for image_format in FORMATS:
             spec_ids = {

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",
     "taggit",
     "reversion",
     "axes",
@@ -111,6 +112,9 @@ TEMPLATES = [
         },
     },
 ]
+# Form widgets are drawn with the templates above, so that a widget of the project (such as
+# diethnos.images.ImageInput) can use the site's components; Django's own come from django.forms.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.config(

@@ -18,7 +18,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
@@ -30,7 +29,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from authors.models import Author
-from diethnos.images import ValidatedImageField
+from diethnos.images import ValidatedImageField, keeps_previous_description
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
 from diethnos.richtext import BODY_EXTENSIONS, RichTextField, SanitisedOnSaveMixin
@@ -54,6 +53,7 @@ NEEDS_KEY_POINT = "A published report needs at least one key point."
 NEEDS_AUTHOR = "A published report needs at least one author."
 TOO_MANY_KEY_POINTS = f"A report has at most {MAX_KEY_POINTS} key points."
 NEEDS_ALT_TEXT = "Describe the image for readers who cannot see it."
+NEEDS_NEW_ALT_TEXT = "Describe the new image: this description is the one of the image it replaces."
 ONE_SENTENCE = "Keep each key point to one sentence; add another point for the next."
 # A full stop, question or exclamation mark after a word of four or more letters, then a capital:
 # a new sentence ("... in Ukraine. South Korea ..."), not an abbreviation ("Gen. Syrskyi", "U.S.").
@@ -87,6 +87,11 @@ def is_true(condition):
     return Case(When(condition, then=1), default=0)
 
 
+def primary_region_within(region_ids):
+    """Where a report's primary region is among ``region_ids`` (a list or a subquery)."""
+    return Q(primary_region_id__in=region_ids)
+
+
 def bylines():
     """Prefetch a report's bylines in order, with their authors."""
     return Prefetch("report_authors", ReportAuthor.objects.select_related("author"))
@@ -104,16 +109,22 @@ class ReportQuerySet(models.QuerySet):
     def in_region(self, region):
         """Reports tagged with ``region`` or anything it covers, each once.
 
-        Each report carries ``primary_here``: whether its primary region is among them.
+        Each report carries ``primary_here``: whether it is ``primarily_in`` the region.
         """
         ids = region.rollup_ids()
         # EXISTS rather than IN: a newest-first listing stops at the first rows that match
         # instead of gathering every report tagged in the region first.
         tagged = Report.regions.through.objects.filter(report_id=OuterRef("pk"), region_id__in=ids)
-        primary_here = Q(primary_region_id__in=ids)
+        primary_here = primary_region_within(ids)
         return self.filter(primary_here | Exists(tagged)).annotate(
             primary_here=ExpressionWrapper(primary_here, output_field=models.BooleanField())
         )
+
+    def primarily_in(self, region):
+        """Reports chiefly about ``region``: their primary region is the region or anything it
+        covers (a country within it, or a member of a grouping). A report merely tagged with
+        the region, or with a place in it, is not among them."""
+        return self.filter(primary_region_within(region.rollup_ids()))
 
     def related_to(self, report):
         """Other reports sharing regions or topics with ``report``, those sharing most first.
@@ -178,18 +189,15 @@ class ReportQuerySet(models.QuerySet):
             bylines(),
         )
 
-    def newest_in_each(self, regions, count):
-        """The ``count`` newest reports in each of ``regions``: a list of (region, reports).
+    def newest_primarily_in_each(self, regions, count):
+        """The ``count`` newest of these reports ``primarily_in`` each of ``regions``, for
+        lists of headlines: a list of (region, list of reports), in the order of ``regions``.
 
-        One query per region, and the cards' bylines fetched together for all of them.
+        A report is listed under one region only when ``regions`` do not overlap (the major
+        regions, say). One query per region.
         """
-        listed = self.select_related("primary_region").newest_first()
-        sections = [(region, list(listed.in_region(region)[:count])) for region in regions]
-        prefetch_related_objects(
-            [report for _, reports in sections for report in reports],
-            bylines(),
-        )
-        return sections
+        listed = self.newest_first()
+        return [(region, list(listed.primarily_in(region)[:count])) for region in regions]
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
@@ -495,6 +503,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         problems = {}
         if self.hero_image and not self.hero_alt.strip():
             problems["hero_alt"] = NEEDS_ALT_TEXT
+        elif keeps_previous_description(self, "hero_image", "hero_alt"):
+            problems["hero_alt"] = NEEDS_NEW_ALT_TEXT
         if problems:
             raise ValidationError(problems)
 

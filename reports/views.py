@@ -17,17 +17,23 @@ MY_REPORTS_PER_PAGE = 50
 
 
 def home(request):
+    """The front page: the lead report, the latest ones, then the newest reports chiefly about
+    each major region. A report appears once on the page; a region with none is left out."""
     reports = Report.objects.published().with_cards().newest_first()
     lead = reports.filter(featured=True).first() or reports.first()
-    latest = reports.exclude(pk=lead.pk)[:LATEST_ON_HOME] if lead else []
+    latest = list(reports.exclude(pk=lead.pk)[:LATEST_ON_HOME]) if lead else []
+    shown = [report.pk for report in [lead, *latest] if report]
     published = Report.objects.published()
+    sections = published.exclude(pk__in=shown).newest_primarily_in_each(
+        Region.objects.major(), PER_REGION_ON_HOME
+    )
     return render(
         request,
         "reports/home.html",
         {
             "lead": lead,
             "latest": latest,
-            "by_region": published.newest_in_each(Region.objects.major(), PER_REGION_ON_HOME),
+            "by_region": [(region, listed) for region, listed in sections if listed],
             "topics": Topic.objects.filed_under(published),
         },
     )

@@ -41,7 +41,8 @@ class RegionQuerySet(models.QuerySet):
         return self.filter(kind=Region.Kind.REGION)
 
     def nested(self, counts):
-        """These regions as a tree, in one query: the roots, each node with ``branches`` and
+        """These regions as a tree, in one query: the roots, each node with ``branches`` (its
+        children, by name), ``covered`` (those of its children with reports) and
         ``report_count`` (looked up in ``counts``, from ``report_counts()``)."""
         nodes = list(self.order_by("name"))
         by_parent = defaultdict(list)
@@ -50,6 +51,8 @@ class RegionQuerySet(models.QuerySet):
         for node in nodes:
             node.branches = by_parent[node.pk]
             node.report_count = counts.get(node.pk, 0)
+        for node in nodes:
+            node.covered = [branch for branch in node.branches if branch.report_count]
         return by_parent[None]
 
     def report_counts(self, reports):

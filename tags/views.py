@@ -12,10 +12,20 @@ def _published():
 
 
 def region_index(request):
+    """The places reports cover (``world.covered``, down the tree, and the groupings with
+    reports) first; then the whole tree and every grouping, folded away."""
     counts = Region.objects.report_counts(_published())
     (world,) = Region.objects.tree().nested(counts)
     groups = Region.objects.groups().prefetch_related("members").nested(counts)
-    return render(request, "tags/region_index.html", {"world": world, "groups": groups})
+    return render(
+        request,
+        "tags/region_index.html",
+        {
+            "world": world,
+            "groups": groups,
+            "covered_groups": [group for group in groups if group.report_count],
+        },
+    )
 
 
 def region_detail(request, slug):

@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from lxml import html as lxml_html
 
 from reports.models import Report
 
@@ -238,3 +239,51 @@ def test_each_feed_runs_a_fixed_number_of_queries(client, django_assert_num_quer
         fetch(client, reverse("topics:feed", kwargs={"slug": topic.slug}))
     with django_assert_num_queries(7):
         fetch(client, reverse("authors:feed", kwargs={"slug": author.slug}))
+
+
+def follow_links(client, url):
+    """The visible feed links of the page at ``url``: (href, type, text) each."""
+    page = lxml_html.fromstring(client.get(url).content)
+    return [
+        (link.get("href"), link.get("type"), " ".join(link.text_content().split()))
+        for link in page.xpath("//main//p[@class='follow']/a")
+    ]
+
+
+def test_the_front_page_and_listings_link_visibly_to_the_latest_reports_feed(client):
+    ReportFactory()
+    latest = ("/feed/", "application/rss+xml", "Follow the latest reports by RSS")
+    assert follow_links(client, "/") == [latest]
+    assert follow_links(client, "/reports/") == [latest]
+    assert follow_links(client, "/reports/?kind=brief") == [latest]
+
+
+def test_an_empty_front_page_links_to_the_feed_too(client):
+    assert follow_links(client, "/") == [
+        ("/feed/", "application/rss+xml", "Follow the latest reports by RSS")
+    ]
+
+
+def test_region_topic_and_author_pages_link_visibly_to_their_own_feed(client):
+    topic, author = TopicFactory(name="Energy security"), AuthorFactory(name="Zoe Adler")
+    ReportFactory(primary_region=region("UA"), topics=[topic], authors=[author])
+    pages = {
+        "/regions/europe/": ("/regions/europe/feed/", "Follow reports on Europe by RSS"),
+        "/regions/sahel/": ("/regions/sahel/feed/", "Follow reports on Sahel by RSS"),
+        topic.get_absolute_url(): (
+            f"/topics/{topic.slug}/feed/",
+            "Follow reports on Energy security by RSS",
+        ),
+        author.get_absolute_url(): (
+            f"/authors/{author.slug}/feed/",
+            "Follow reports by Zoe Adler by RSS",
+        ),
+    }
+    for url, (feed, text) in pages.items():
+        assert follow_links(client, url) == [(feed, "application/rss+xml", text)], url
+        # The same feed the page names in its <head>, and it answers.
+        head = lxml_html.fromstring(client.get(url).content).xpath(
+            "//head/link[@rel='alternate'][@type='application/rss+xml']/@href"
+        )
+        assert feed in head, url
+        channel_of(client.get(feed))

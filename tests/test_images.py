@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from lxml import html as lxml_html
 from PIL import ExifTags, Image
 
 from authors.models import Author
@@ -299,36 +300,60 @@ def test_the_social_media_card_is_1200_by_630_at_an_absolute_address(settings):
     assert AuthorFactory().og_image_url == ""
 
 
+def page_images(url):
+    """The <img> elements of the page at ``url``, parsed."""
+    return lxml_html.fromstring(Client().get(url).content).xpath("//img")
+
+
 def test_the_report_page_offers_webp_and_jpeg_renditions_with_dimensions():
     report = report_with_hero(size=(2000, 1000))
-    html = Client().get(report.get_absolute_url()).content.decode()
-    picture = re.search(r"<picture>.*?</picture>", html, re.S).group()
-    assert '<source type="image/webp" srcset="/media/renditions/' in picture
-    assert " 1600w" in picture and 'sizes="(min-width: 48rem) 46rem, 100vw"' in picture
-    assert 'width="800" height="400" alt="Smoke over the port."' in picture
-    assert 'fetchpriority="high"' in picture and 'loading="lazy"' not in picture
-    assert 'decoding="async"' in picture
-    assert report.hero_image.url not in html  # the original is never sent to readers
+    page = Client().get(report.get_absolute_url()).content.decode()
+    [picture] = lxml_html.fromstring(page).xpath("//figure[@class='hero']/picture")
+    [webp] = picture.xpath(".//source")
+    assert webp.get("type") == "image/webp" and webp.get("srcset").startswith("/media/renditions/")
+    assert " 1600w" in webp.get("srcset")
+    assert webp.get("sizes") == "(min-width: 48rem) 46rem, 100vw"
+    [img] = picture.xpath(".//img")  # JPEG, for browsers without WebP
+    assert img.get("src").endswith(".jpg") and " 1600w" in img.get("srcset")
+    assert (img.get("width"), img.get("height")) == ("800", "400")
+    assert img.get("alt") == "Smoke over the port."
+    assert img.get("decoding") == "async"
+    assert report.hero_image.url not in page  # the original is never sent to readers
 
 
-def test_byline_photos_load_as_usual_leaving_priority_to_the_hero_image():
+def test_the_hero_image_below_the_key_points_and_byline_photos_load_as_usual():
+    # The key points come first: the hero image is no longer the first thing on the screen,
+    # so it takes no priority over the text, and is not left to load late either.
     author = AuthorFactory()
     upload_photo(image_upload("me.jpg", size=(500, 500)), author)
     report = report_with_hero(size=(2000, 1000), authors=[author])
-    html = Client().get(report.get_absolute_url()).content.decode()
-    [hero] = re.findall(r'<img [^>]*alt="Smoke over the port."[^>]*>', html)
-    [byline] = re.findall(r'<img [^>]*sizes="2.5rem"[^>]*>', html)
-    assert 'fetchpriority="high"' in hero
-    assert "fetchpriority" not in byline and 'loading="lazy"' not in byline
+    images = page_images(report.get_absolute_url())
+    [hero] = [img for img in images if img.get("alt") == "Smoke over the port."]
+    [byline] = [img for img in images if img.get("sizes") == "2.5rem"]
+    for img in (hero, byline):
+        assert img.get("fetchpriority") is None and img.get("loading") is None
 
 
 def test_the_author_page_offers_square_renditions():
     author = AuthorFactory()
     upload_photo(image_upload("me.jpg", size=(500, 500)), author)
-    html = Client().get(author.get_absolute_url()).content.decode()
-    assert 'srcset="/media/renditions/authors/' in html
-    assert " 400w" in html and 'sizes="10rem"' in html
-    assert 'width="192" height="192" alt="A portrait."' in html
+    [img] = page_images(author.get_absolute_url())
+    assert img.get("srcset").startswith("/media/renditions/authors/")
+    assert " 400w" in img.get("srcset") and img.get("sizes") == "10rem"
+    assert (img.get("width"), img.get("height"), img.get("alt")) == ("192", "192", "A portrait.")
+
+
+def test_listing_cards_show_the_smallest_hero_rendition_with_its_size_and_lazily(settings):
+    report = report_with_hero(size=(2000, 1000))
+    ReportFactory(title="Without an image")
+    for url in ("/reports/", report.primary_region.get_absolute_url()):
+        [img] = [img for img in page_images(url) if "/reports/" in img.get("src")]
+        assert img.get("src").startswith("/media/renditions/reports/")
+        assert read_image(url_to_name(img.get("src")), settings).size == (480, 240)
+        assert (img.get("width"), img.get("height")) == ("480", "240")
+        assert img.get("loading") == "lazy" and img.get("decoding") == "async"
+        assert img.get("alt") == ""  # the headline beside it says what the report is about
+        assert " 480w" in img.get("srcset") and "(min-width: 40rem)" in img.get("sizes")
 
 
 class CountingStorage:

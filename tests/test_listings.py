@@ -39,15 +39,72 @@ def test_without_a_featured_report_the_newest_leads(client):
     assert "Newer" in lead
 
 
+def region_sections(page):
+    """{region slug: [headlines]} of the front page's sections by region, in page order."""
+    sections = re.findall(r'id="region-([\w-]+)">.*?</h3>(.*?)</section>', page, re.S)
+    return {slug: titles(section) for slug, section in sections}
+
+
 def test_the_front_page_has_a_section_per_major_region_with_its_newest_reports(client):
-    ReportFactory(title="On Mali", primary_region=region("ML"))
-    ReportFactory(title="On Ukraine", primary_region=region("UA"))
+    for number in range(12):
+        ReportFactory(title=f"On Ukraine {number}", publish_at=days_ago(number + 1))
+    ReportFactory(title="On Mali", primary_region=region("ML"), publish_at=days_ago(20))
+    sections = region_sections(client.get("/").content.decode())
+    assert list(sections) == ["africa", "europe"]
+    assert sections["africa"] == ["On Mali"]
+    # The lead and the six latest are shown above: Europe lists the next three.
+    assert sections["europe"] == ["On Ukraine 7", "On Ukraine 8", "On Ukraine 9"]
+
+
+def test_the_front_page_shows_each_report_once(client):
+    for number in range(15):
+        ReportFactory(
+            title=f"Report {number}",
+            primary_region=region(["UA", "ML", "JP"][number % 3]),
+            publish_at=days_ago(number + 1),
+            featured=number == 4,
+        )
+    shown = titles(client.get("/").content.decode())
+    assert len(shown) == len(set(shown)) == 1 + 6 + 3 + 3 + 2
+    assert shown[0] == "Report 4"  # the featured lead
+
+
+def test_the_front_page_leaves_out_regions_without_reports(client):
+    ReportFactory(title="On Ukraine", primary_region=region("UA"), publish_at=days_ago(2))
+    ReportFactory(title="On Mali", primary_region=region("ML"), publish_at=days_ago(3))
     page = client.get("/").content.decode()
-    sections = dict(re.findall(r'id="region-([\w-]+)">.*?</h3>(.*?)</section>', page, re.S))
-    assert list(sections) == ["africa", "americas", "asia", "europe", "oceania"]
-    assert titles(sections["africa"]) == ["On Mali"]
-    assert titles(sections["europe"]) == ["On Ukraine"]
-    assert "No reports yet." in sections["oceania"]
+    assert region_sections(page) == {}  # both are shown above, as the lead and the latest
+    assert "No reports yet" not in page
+    assert 'id="by-region-heading"' not in page
+
+
+def test_the_front_page_files_a_report_under_its_primary_regions_major_region_only(client):
+    # Chiefly about Israel (Western Asia), also tagged with Egypt (Africa) and Ukraine (Europe).
+    for number in range(7):  # the lead and the latest, so that the sections have room
+        ReportFactory(primary_region=region("JP"), publish_at=days_ago(number + 1))
+    ReportFactory(
+        title="Gaza talks in Cairo",
+        primary_region=region("IL"),
+        regions=[region("EG"), region("UA")],
+        publish_at=days_ago(10),
+    )
+    sections = region_sections(client.get("/").content.decode())
+    assert sections == {"asia": ["Gaza talks in Cairo"]}
+
+
+def test_reports_chiefly_about_a_region_are_those_whose_primary_region_is_within_it():
+    in_israel = ReportFactory(primary_region=region("IL"), regions=[region("EG")])
+    in_egypt = ReportFactory(primary_region=region("EG"))
+    in_mali = ReportFactory(primary_region=region("ML"), regions=[region("IL")])
+    primarily = Report.objects.primarily_in
+    assert set(primarily(region("africa"))) == {in_egypt, in_mali}
+    assert set(primarily(region("western-asia"))) == {in_israel}
+    assert set(primarily(region("IL"))) == {in_israel}
+    assert set(primarily(region("world"))) == {in_israel, in_egypt, in_mali}
+    assert set(primarily(region("sahel"))) == {in_mali}  # a grouping: its members
+    assert set(primarily(region("europe"))) == set()
+    # Being tagged is not enough, as on a region page's "Primarily about" filter.
+    assert set(Report.objects.in_region(region("africa"))) == {in_israel, in_egypt, in_mali}
 
 
 def test_the_front_page_lists_topics_in_use_with_counts(client):

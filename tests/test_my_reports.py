@@ -95,7 +95,7 @@ def test_the_table_shows_situation_publication_and_last_change(client, contribut
     report.situation_as_of = timezone.datetime(2025, 11, 3).date()
     report.save()
     cells = row(page_for(client, contributor), "Dated")
-    assert '<time datetime="2025-11-03">3 Nov 2025</time>' in cells
+    assert '<time datetime="2025-11-03">3 November 2025</time>' in cells
     assert f'<time datetime="{timezone.localtime(report.publish_at).isoformat()}' in cells
     assert f'<time datetime="{timezone.localtime(report.updated_at).isoformat()}' in cells
 

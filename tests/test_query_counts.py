@@ -43,7 +43,7 @@ def build(size):
 
 
 PAGES = {
-    "home": (lambda c: "/", 12),
+    "home": (lambda c: "/", 11),
     "report list": (lambda c: "/reports/", 3),
     "report list by kind": (lambda c: "/reports/?kind=sitrep", 3),
     "report": (lambda c: c["report"].get_absolute_url(), 9),

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from lxml import html as lxml_html
 
 from tags.models import Region
 
@@ -104,20 +105,75 @@ def test_the_region_index_is_the_tree_with_rolled_up_counts(client):
     assert "All reports worldwide</a> (2)" in page
 
 
-def test_the_region_index_nests_regions_sub_regions_intermediate_regions_and_countries(client):
-    page = get(client, "/regions/")
-    africa = page.split('id="tree-africa"')[1].split("</section>")[0]
-    positions = [africa.index(name) for name in ("Sub-Saharan Africa", "Western Africa", "Mali")]
+def region_index(client):
+    """The region index, parsed: (what shows at first, what is folded away in <details>)."""
+    page = lxml_html.fromstring(get(client, "/regions/"))
+    [main] = page.xpath("//main")
+    [folded] = main.xpath(".//details")
+    folded.getparent().remove(folded)
+    return main, folded
+
+
+def linked(element):
+    return [link.get("href").split("/")[2] for link in element.xpath(".//a[@href]")]
+
+
+def test_the_region_index_shows_the_places_covered_first_down_the_tree(client):
+    ReportFactory(primary_region=region("ML"), regions=[region("PL")])
+    shown, _ = region_index(client)
+    [tree] = shown.xpath(".//div[@class='region-tree']")
+    assert [h2.get("id") for h2 in tree.xpath("section/h2")] == ["tree-africa", "tree-europe"]
+    [africa] = tree.xpath("section[h2[@id='tree-africa']]")
+    assert linked(africa) == [
+        "africa",
+        "sub-saharan-africa",
+        "western-africa",
+        "mali",
+    ]  # and none of the fifty other African countries and territories
+    assert linked(tree) == [*linked(africa), "europe", "eastern-europe", "poland"]
+    [groupings] = shown.xpath(".//section[@class='groupings']")
+    assert [h3.get("id") for h3 in groupings.xpath("section/h3")] == ["group-sahel"]
+
+
+def test_the_region_index_folds_away_the_whole_tree_and_every_grouping(client):
+    ReportFactory(primary_region=region("ML"))
+    shown, folded = region_index(client)
+    summary = folded.xpath("summary")[0].text_content()
+    assert "whole UN M49 tree" in summary and "not reported on yet" in summary
+    places = set(linked(folded))
+    every_region = set(Region.objects.values_list("slug", flat=True))
+    assert places == every_region - {"world"}
+    assert "japan" not in linked(shown)
+    assert [h3.text_content() for h3 in folded.xpath(".//h3")][-1] == "Every editorial grouping"
+    assert len(folded.xpath(".//h4")) == Region.objects.groups().count()
+
+
+def test_the_folded_tree_nests_regions_sub_regions_intermediate_regions_and_countries(client):
+    _, folded = region_index(client)
+    [africa] = folded.xpath(".//section[h3[@id='all-africa']]")
+    positions = [
+        linked(africa).index(slug) for slug in ("sub-saharan-africa", "western-africa", "mali")
+    ]
     assert positions == sorted(positions)
-    assert africa.count("<ul>") >= 3
+    assert len(africa.xpath("ul/li/ul/li/ul/li/a[@href='/regions/mali/']")) == 1
+
+
+def test_a_site_without_reports_shows_no_empty_tree_but_keeps_the_whole_one(client):
+    shown, folded = region_index(client)
+    assert not shown.xpath(".//div[@class='region-tree']") and not shown.xpath(
+        ".//section[@class='groupings']"
+    )
+    assert "No reports published yet." in shown.text_content()
+    assert "mali" in linked(folded)
 
 
 def test_the_region_index_shows_the_groupings_with_their_members(client):
-    groupings = get(client, "/regions/").split('class="groupings"')[1]
+    ReportFactory(primary_region=region("ML"))
+    shown, folded = region_index(client)
     for group in Region.objects.groups():
-        assert group.name in groupings
-    sahel = groupings.split('id="group-sahel"')[1].split("</section>")[0]
-    assert '<a href="/regions/mali/">Mali</a>' in sahel
+        assert group.name in folded.text_content()
+    [sahel] = shown.xpath(".//section[h3[@id='group-sahel']]")
+    assert "mali" in linked(sahel) and "chad" in linked(sahel)
 
 
 def test_a_topic_page_lists_its_reports(client):

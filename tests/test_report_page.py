@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from lxml import html as lxml_html
 
 from reports.models import Report, Source, UpdateNote
 
@@ -27,6 +28,15 @@ def html(client, report):
     response = client.get(report.get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
+
+
+def parsed(client, report):
+    return lxml_html.fromstring(html(client, report))
+
+
+def words(element):
+    """The text of ``element`` as a reader sees it: words separated by single spaces."""
+    return " ".join(element.text_content().split())
 
 
 def test_the_page_shows_headline_kind_summary_and_the_situation_date(client):
@@ -74,11 +84,13 @@ def test_sources_are_numbered_with_title_link_publisher_and_date(client):
         date=datetime.date(2024, 10, 28),
     )
     Source.objects.create(report=report, position=1, title="Interview", publisher="BBC")
-    sources = html(client, report).split('class="sources"')[1].split("</section>")[0]
-    assert "<ol>" in sources
-    assert '<a href="https://www.nato.int/">Press point</a>, NATO, <time' in sources
-    assert "28 October 2024" in sources
-    assert "Interview, BBC" in sources
+    items = parsed(client, report).xpath("//section[@class='sources']/ol/li")
+    assert [words(item) for item in items] == [
+        "Press point, NATO, 28 October 2024",
+        "Interview, BBC",
+    ]
+    assert items[0].xpath("a/@href") == ["https://www.nato.int/"]
+    assert items[0].xpath("time/@datetime") == ["2024-10-28"]
 
 
 def test_updates_and_corrections_are_dated_and_corrections_are_labelled(client):
@@ -94,11 +106,17 @@ def test_updates_and_corrections_are_dated_and_corrections_are_labelled(client):
         noted_at=timezone.now() + datetime.timedelta(days=3),
         text="An earlier version misspelt a name.",
     )
-    page = html(client, report)
-    assert "<strong>Update</strong>" in page and "Figures revised." in page
-    assert 'class="note note-correction"><p><strong>Correction</strong>' in page
+    page = parsed(client, report)
+    update, correction = page.xpath("//section[@class='updates']//li")
+    assert update.get("class") == "note note-update"
+    assert update.xpath("p/strong/text()") == ["Update"] and "Figures revised." in words(update)
+    assert correction.get("class") == "note note-correction"
+    assert correction.xpath("p/strong/text()") == ["Correction"]
     updated = (timezone.now() + datetime.timedelta(days=3)).strftime("%-d %B %Y")
-    assert f">{updated}</time></span>" in page  # the "Updated" date is the latest note's
+    # The "Updated" date is the latest note's.
+    assert page.xpath("//p[@class='dates']/span[starts-with(., 'Updated')]/time/text()") == [
+        updated
+    ]
 
 
 def test_a_report_not_updated_since_publication_shows_no_updated_date(client):
@@ -142,10 +160,45 @@ def test_the_hero_image_has_its_alt_text_caption_and_credit(client, tmp_path):
         hero_caption="A convoy near Sudzha.",
         hero_credit="Photo: Example Agency",
     )
-    figure = html(client, report).split('<figure class="hero">')[1].split("</figure>")[0]
-    assert 'alt="Soldiers on a road near Kursk"' in figure
-    assert "A convoy near Sudzha." in figure
-    assert "Photo: Example Agency" in figure
+    [figure] = parsed(client, report).xpath("//figure[@class='hero']")
+    assert figure.xpath(".//img/@alt") == ["Soldiers on a road near Kursk"]
+    # The caption, then the credit in an element of its own.
+    [caption] = figure.xpath("figcaption")
+    assert [(p.get("class"), words(p)) for p in caption.xpath("p")] == [
+        ("caption", "A convoy near Sudzha."),
+        ("credit", "Photo: Example Agency"),
+    ]
+
+
+@pytest.mark.parametrize("shown", ["caption", "credit"])
+def test_a_caption_or_a_credit_alone_is_shown_alone(client, shown):
+    report = ReportFactory(
+        hero_image=image_upload("kursk.jpg", size=(800, 450)),
+        hero_alt="Soldiers on a road near Kursk",
+        **{f"hero_{shown}": "Given."},
+    )
+    [caption] = parsed(client, report).xpath("//figure[@class='hero']/figcaption")
+    assert [(p.get("class"), words(p)) for p in caption.xpath("p")] == [(shown, "Given.")]
+
+
+def test_the_key_points_come_right_after_the_byline_and_dates_before_the_image_and_body(client):
+    report = ReportFactory(
+        hero_image=image_upload("kursk.jpg", size=(800, 450)),
+        hero_alt="Soldiers on a road near Kursk",
+        key_points=["Troops are deployed."],
+    )
+    [article] = parsed(client, report).xpath("//article[@class='report']")
+    order = [child.get("class") for child in article]
+    assert order[:4] == ["report-header", "key-points", "hero", "body"]
+    header = article.xpath("header")[0]
+    assert [child.get("class") for child in header][-2:] == ["byline", "dates"]
+
+
+def test_a_printed_report_names_the_outlet_and_the_reports_address(client, settings):
+    settings.SITE_URL = "https://news.example.org"
+    report = ReportFactory(slug="kursk")
+    [masthead] = parsed(client, report).xpath("//p[@class='print-masthead']")
+    assert words(masthead) == f"{settings.SITE_NAME} https://news.example.org/reports/kursk/"
 
 
 def test_each_author_has_a_box_at_the_end_with_name_role_and_short_bio(client):

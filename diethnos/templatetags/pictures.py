@@ -14,9 +14,11 @@ class Picture:
 
 
 @register.simple_tag
-def picture_sources(image):
+def picture_sources(image, fallback=None):
     """What components/picture.html needs to show ``image`` (an image field's file).
 
+    ``fallback``: the width in pixels the ``<img>`` itself should be (the smallest rendition at
+    least that wide), or None (or "") for the field's own fallback width.
     Only URLs are computed, from the dimensions recorded on the row: no image file is read and
     the storage is never asked whether a file exists.
     """
@@ -26,5 +28,5 @@ def picture_sources(image):
     renditions = getattr(field, "renditions", None)
     if renditions is None:
         return Picture([], Source("", "", image.url, width, height))
-    *sources, img = renditions.sources(image, width, height)
+    *sources, img = renditions.sources(image, width, height, fallback=fallback or None)
     return Picture(sources, img)

@@ -1,15 +1,28 @@
-// The profile form: a preview of the chosen photo before saving, and an accessible name for
-// the rich-text editor (it replaces the labelled textarea with an unlabelled editable area).
+// The profile form: a preview of the chosen photo before saving, a fresh description for a
+// new photo, and an accessible name for the rich-text editor (it replaces the labelled textarea
+// with an unlabelled editable area).
 
+// A new photo needs its own description: choosing one empties the alt text field (the server
+// refuses a new photo with the old description too); choosing none again brings it back.
 document.querySelectorAll("[data-photo-preview]").forEach((figure) => {
   const input = document.getElementById(figure.dataset.photoPreview);
   if (!input) return;
   const caption = figure.querySelector("figcaption");
+  const captionText = caption.textContent;
+  const current = figure.querySelector("picture, img");
+  const altInput = figure.dataset.altInput && document.getElementById(figure.dataset.altInput);
+  const previousAlt = altInput ? altInput.value : "";
   input.addEventListener("change", () => {
     const file = input.files && input.files[0];
-    figure.querySelector("picture, img")?.remove();
+    figure.querySelector("img[data-preview]")?.remove();
+    if (current && file) current.remove();
+    else if (current) figure.insertBefore(current, caption);
+    if (altInput) {
+      altInput.value = file ? "" : previousAlt;
+      altInput.required = Boolean(file);
+    }
     if (!file) {
-      caption.textContent = "No photo chosen";
+      caption.textContent = captionText;
       return;
     }
     const reader = new FileReader();
@@ -17,8 +30,11 @@ document.querySelectorAll("[data-photo-preview]").forEach((figure) => {
       const img = document.createElement("img");
       img.src = reader.result;
       img.alt = "Preview of the photo you chose";
+      img.dataset.preview = "";
       figure.insertBefore(img, caption);
-      caption.textContent = "Preview: saved when you save the profile";
+      caption.textContent = altInput
+        ? "Preview: saved when you save the profile. Describe the new photo in its alt text below."
+        : "Preview: saved when you save the profile.";
     });
     reader.readAsDataURL(file);
   });
