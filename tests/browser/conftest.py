@@ -11,6 +11,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# The suite shares two cores with the server it drives (and, in CI, with the other database's
+# run): what a reader sees may take longer than Playwright's default 5 seconds to appear.
+expect.set_options(timeout=20_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
