@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from diethnos import cache as fail_safe
+from reports import workflow
 from reports.models import Report
 
 from .admin_forms import report_form_data
@@ -155,7 +156,7 @@ def test_a_report_withdrawn_during_an_outage_leaves_every_cached_page_it_was_on(
     assert {client.get(url)["X-Cache"] for url in pages} == {"hit"}
     redis.stop()
     with django_capture_on_commit_callbacks(execute=True):
-        Report.objects.get(pk=content.pk).withdraw()
+        workflow.withdraw(Report.objects.get(pk=content.pk), reason="The figures were wrong.")
     redis.start()
     time.sleep(fail_safe.RETRY_AFTER)
     for url in pages:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from diethnos.models import Redirect
+from reports import workflow
 from reports.models import Report
 from tags.models import Region, Topic
 
@@ -177,7 +178,7 @@ def test_a_draft_taking_a_former_address_leaves_the_redirect_until_it_is_publish
     rename(ReportFactory(slug="talks"), "talks-collapse")
     draft = ReportFactory(slug="talks", status=Report.Status.DRAFT, publish_at=None)
     assert redirect_from(client, "/reports/talks/") == "/reports/talks-collapse/"
-    draft.publish()
+    workflow.publish(draft)
     assert client.get("/reports/talks/").status_code == 200
     assert not Redirect.objects.filter(old_path="/reports/talks/").exists()
 

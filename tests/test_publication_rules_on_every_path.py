@@ -1,6 +1,6 @@
 """What a report needs before it is published holds however it is published.
 
-Each rule is tried on every way a report gets published: ``Report.publish()`` from code, the
+Each rule is tried on every way a report gets published: ``workflow.publish()`` from code, the
 desk's list action, the desk's form (a new report, a saved draft, the preview) and the demo
 loader; and a published report cannot lose what it needs through the desk.
 """
@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from reports import workflow
 from reports.demo.loader import _report
 from reports.models import (
     NEEDS_AUTHOR,
@@ -86,7 +87,7 @@ def new_report_data(rule):
 def test_publishing_from_code_refuses_a_report_lacking(rule):
     report = draft_lacking(rule)
     with pytest.raises(ValidationError) as refused:
-        report.publish()
+        workflow.publish(report)
     assert rule.message in " ".join(refused.value.message_dict[rule.name])
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT

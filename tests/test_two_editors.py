@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lxml import html
 from reversion.models import Version
 
-from reports import overtaken
+from reports import overtaken, workflow
 from reports.models import Report
 
 from .admin_forms import form_on_page
@@ -545,7 +545,7 @@ def test_a_form_loaded_before_a_list_action_is_refused_and_keeps_the_actions_cha
 ):
     report = ReportFactory(title="Talks in Doha", status=before, publish_at=None)
     if before == PUBLISHED:
-        report.publish()
+        workflow.publish(report)
     url = change_url(report)
     bobs = opened(bob, url)
     alice.post(LIST, {"action": action, "_selected_action": [report.pk]})
