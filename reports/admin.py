@@ -204,7 +204,7 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     # A published report's working draft: its content, and when to publish its changes.
     draft_publishing = (
         "Publishing",
-        {"fields": ["featured", "changes_publish_at", "version_seen", "values_seen"]},
+        {"fields": ["featured", "changes_go_live_at", "version_seen", "values_seen"]},
     )
 
     # Where each inline goes between the fieldsets (see the change_form template).
@@ -345,7 +345,7 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
                 workflow.publish_changes(report, by=user)
                 self.message_user(request, "Changes published: readers see them now.")
             elif SCHEDULE_CHANGES in request.POST and can_publish(user):
-                when = form.cleaned_data["changes_publish_at"]
+                when = form.cleaned_data["changes_go_live_at"]
                 workflow.publish_changes(report, when=when, by=user)
                 self.message_user(request, f"Changes scheduled for {workflow._when(when)}.")
             elif SUBMIT_CHANGES in request.POST:
@@ -654,7 +654,7 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
         name, options = self.draft_publishing
         fields = options["fields"]
         if not can_publish(request.user):
-            fields = [field for field in fields if field != "changes_publish_at"]
+            fields = [field for field in fields if field != "changes_go_live_at"]
         return [
             (name, {**options, "fields": fields}) if part == "Publishing" else (part, options_)
             for part, options_ in self.fieldsets

@@ -119,7 +119,7 @@ class WorkingDraftAdminForm(ReportAdminForm):
     """The form of a published report's working draft: its content, without the publishing
     fields (the live report's), and a time at which to publish its changes."""
 
-    changes_publish_at = forms.SplitDateTimeField(
+    changes_go_live_at = forms.SplitDateTimeField(
         label="Publish changes at",
         required=False,
         widget=AdminSplitDateTime,
@@ -133,11 +133,11 @@ class WorkingDraftAdminForm(ReportAdminForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["changes_publish_at"].initial = self.instance.changes_publish_at
+        self.fields["changes_go_live_at"].initial = self.instance.changes_publish_at
         self.publishing = PUBLISH_CHANGES in self.data or SCHEDULE_CHANGES in self.data
 
-    def clean_changes_publish_at(self):
-        when = self.cleaned_data.get("changes_publish_at")
+    def clean_changes_go_live_at(self):
+        when = self.cleaned_data.get("changes_go_live_at")
         if SCHEDULE_CHANGES in self.data:
             if when is None:
                 raise ValidationError("Choose when the changes go live.")

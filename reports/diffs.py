@@ -111,6 +111,10 @@ class ContentDiff:
     other_fields: list
 
     @property
+    def sets(self):
+        return [self.regions, self.topics]
+
+    @property
     def changed(self):
         parts = [
             self.headline,

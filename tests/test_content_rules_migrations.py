@@ -43,7 +43,8 @@ then = MigrationExecutor(connection).loader.project_state({BEFORE_THE_RULES!r}, 
 Author = then.get_model("authors", "Author")
 Region, Topic = then.get_model("tags", "Region"), then.get_model("tags", "Topic")
 Report, KeyPoint = then.get_model("reports", "Report"), then.get_model("reports", "KeyPoint")
-ReportAuthor, Source = then.get_model("reports", "ReportAuthor"), then.get_model("reports", "Source")
+ReportAuthor = then.get_model("reports", "ReportAuthor")
+Source = then.get_model("reports", "Source")
 TaggedReport = then.get_model("reports", "TaggedReport")
 UpdateNote = then.get_model("reports", "UpdateNote")
 
