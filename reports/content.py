@@ -15,6 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
+from tags.models import Topic
+
 from .models import KeyPoint, Report, ReportAuthor, Source, TaggedReport, UpdateNote
 
 # The report's own fields that hold content (by attribute name): everything the desk's form
@@ -159,7 +161,7 @@ class ReportContent:
             for row in self.update_notes
         )
         report.regions.set(self.regions)
-        report.topics.set(self.topics)
+        report.topics.set(list(Topic.objects.filter(pk__in=self.topics)))
         # What was prefetched or cached before is stale now.
         report._prefetched_objects_cache = {}
         return report
