@@ -739,7 +739,7 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
     # Each selected report is changed as stored now, its row locked until the action is done,
     # so an action never writes back what was read before someone else's save.
 
-    def change_each(self, request, queryset, change):
+    def change_each(self, request, queryset, change, verb="changed"):
         """Apply ``change`` to each selected report as stored now; return how many it changed
         (``change`` returns False for a report it leaves alone)."""
         done = 0
@@ -756,10 +756,7 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
                 )
             except ValidationError as error:
                 problems = " ".join(error.messages)
-                self.message_user(
-                    request, f"“{report}” was not changed: {problems}", messages.ERROR
-                )
-                done += 0
+                self.message_user(request, f"“{report}” was not {verb}: {problems}", messages.ERROR)
         return done
 
     @admin.action(description="Send selected reports for review")
@@ -782,7 +779,7 @@ class ReportAdmin(RichTextAdminMixin, VersionAdmin):
                 return False
             return workflow.publish_changes(draft.get(), by=request.user)
 
-        published = self.change_each(request, queryset, publish)
+        published = self.change_each(request, queryset, publish, verb="published")
         if published:
             self.message_user(request, f"{published} report(s) published.", messages.SUCCESS)
 

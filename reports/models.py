@@ -480,6 +480,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
                     if kwargs.get("update_fields") is not None:
                         kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
             super().save(*args, **kwargs)
+        self.stored_status = self.status
 
     def get_absolute_url(self):
         return reverse("reports:detail", kwargs={"slug": self.slug})
@@ -506,11 +507,19 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         """The report readers know: the one this working draft is of, else this one."""
         return self.draft_of if self.draft_of_id else self
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        report = super().from_db(db, field_names, values)
+        report.stored_status = report.__dict__.get("status")
+        return report
+
     @property
     def edited_through_draft(self):
-        """Whether the desk edits this report through a working draft: it has been published
-        (or scheduled) or withdrawn, so its row is what readers see or were shown."""
-        return self.draft_of_id is None and self.status in (
+        """Whether the desk edits this report through a working draft: as stored, it has been
+        published (or scheduled) or withdrawn, so its row is what readers see or were shown.
+        (A form setting the status on the instance changes nothing here until it is saved.)"""
+        status = getattr(self, "stored_status", None) if self.pk else None
+        return self.draft_of_id is None and status in (
             self.Status.PUBLISHED,
             self.Status.WITHDRAWN,
         )

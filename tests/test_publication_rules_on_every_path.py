@@ -24,7 +24,7 @@ from reports.models import (
     Report,
 )
 
-from .admin_forms import report_form_data
+from .admin_forms import desk_row, report_form_data
 from .factories import AuthorFactory, EditorFactory, ReportFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -198,9 +198,9 @@ TAKING_AWAY = {
 @pytest.mark.parametrize(("message", "form_data"), TAKING_AWAY.values(), ids=TAKING_AWAY.keys())
 def test_the_desk_keeps_a_published_report_from_losing(editor_client, message, form_data):
     report = ReportFactory()
-    response = editor_client.post(
-        reverse("admin:reports_report_change", args=[report.pk]), form_data(report)
-    )
+    draft = desk_row(report)
+    data = {**form_data(draft), "_publish_changes": "1"}
+    response = editor_client.post(reverse("admin:reports_report_change", args=[draft.pk]), data)
     assert response.status_code == 200
     assert message in text_of(response)
     report.refresh_from_db()
