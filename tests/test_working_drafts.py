@@ -378,3 +378,21 @@ def test_a_withdrawal_takes_a_reason_shown_on_the_page_and_kept_in_history(clien
     latest = Version.objects.get_for_object(report).first()
     assert latest.field_dict["withdrawal_reason"] == "The casualty figures were wrong."
     assert latest.revision.comment == "Withdrawn: The casualty figures were wrong."
+
+
+def test_the_publish_due_changes_command_publishes_them_for_sites_without_the_page_cache(editor):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    report = published_report()
+    draft = desk_row(report)
+    draft.title = "Ports struck again"
+    draft.save()
+    workflow.publish_changes(draft, when=timezone.now() + timedelta(minutes=1), by=editor)
+    out = StringIO()
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        call_command("publish_due_changes", stdout=out)
+    assert out.getvalue() == "1 report(s) changed.\n"
+    report.refresh_from_db()
+    assert report.title == "Ports struck again"
