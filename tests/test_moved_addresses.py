@@ -14,7 +14,7 @@ from reports import workflow
 from reports.models import Report
 from tags.models import Region, Topic
 
-from .admin_forms import report_form_data
+from .admin_forms import desk_row, report_form_data
 from .factories import (
     AuthorFactory,
     ContributorFactory,
@@ -58,9 +58,11 @@ def test_renaming_a_published_report_in_the_desk_redirects_the_old_address_and_k
 ):
     report = ReportFactory(slug="kursk-offensive", primary_region=region("RU"))
     guids = feed_guids(client)
+    draft = desk_row(report)
+    data = report_form_data(draft, slug="kursk-offensive-stalls", primary_region=region("RU").pk)
     response = editor_client.post(
-        reverse("admin:reports_report_change", args=[report.pk]),
-        report_form_data(report, slug="kursk-offensive-stalls", primary_region=region("RU").pk),
+        reverse("admin:reports_report_change", args=[draft.pk]),
+        {**data, "_publish_changes": "1"},
     )
     assert response.status_code == 302, response.content.decode()
 
