@@ -4,7 +4,8 @@ Every cached page is stored under the current *content version*. Any committed c
 reports, authors, regions or topics sets a new version, so all servers stop serving the old
 pages at once; the old entries simply expire. A page is never kept past the next scheduled
 publication (here, in browsers or in CDNs), and the first request after it starts a new
-version, so scheduled reports appear on time without a worker.
+version, so scheduled reports appear on time without a worker; changes scheduled on a
+report's working draft are written by that first request.
 
 The version is kept in the database (``ContentVersion``, written on each change) and copied
 into the cache, where requests read it. The cache may be unreachable when a change is saved
@@ -72,49 +73,63 @@ def _new_value():
     return uuid.uuid4().hex
 
 
-def content_changed(sender=None, **kwargs):
+def content_changed(sender=None, instance=None, **kwargs):
     """Signal receiver: a model of a content app changed, so every cached page is stale once
-    the change is committed.
+    the change is committed. A row that says it is no public content (``is_public_content``
+    False: a report's working draft and its rows) changes no page.
 
     The version changes after the commit, not within the transaction, so that no transaction
     holds the version's row locked: a page another request renders from the old content before
     the commit is stored under the old version, which the commit retires.
     """
+    if getattr(instance, "is_public_content", True) is False:
+        return
     if sender is None or sender._meta.app_label in CONTENT_APPS:
         transaction.on_commit(new_content_version)
 
 
 def next_publication(version):
-    """When the next scheduled report goes live, as seen by pages of content ``version``.
+    """When the next scheduled change goes live, as seen by pages of content ``version``: a
+    scheduled report's publication, or a report's changes scheduled on its working draft.
 
-    A POSIX timestamp (seconds), or 0 if no report is scheduled; looked up once per version
+    A POSIX timestamp (seconds), or 0 if nothing is scheduled; looked up once per version
     and kept in the cache.
     """
     key = f"next-publication:{version}"
     when = cache.get(key)
     if when is None:
         Report = apps.get_model("reports", "Report")
-        upcoming = (
+        upcoming = [
             Report.objects.scheduled()
             .order_by("publish_at")
             .values_list("publish_at", flat=True)
-            .first()
-        )
-        when = upcoming.timestamp() if upcoming else 0
+            .first(),
+            Report.all_objects.filter(changes_publish_at__isnull=False)
+            .order_by("changes_publish_at")
+            .values_list("changes_publish_at", flat=True)
+            .first(),
+        ]
+        upcoming = [moment for moment in upcoming if moment is not None]
+        when = min(upcoming).timestamp() if upcoming else 0
         cache.set(key, when, settings.PAGE_CACHE_SECONDS or 60)
     return when
 
 
 def live_content_version():
-    """The content version to serve now, and when its next scheduled report goes live.
+    """The content version to serve now, and when its next scheduled change goes live.
 
     Returns (version, timestamp or 0). A scheduled report going live changes what readers see
     though nothing is saved: the first request after its time sets a new content version, as
     a save does, so that no page drawn before it is served again, and looks up the next one.
+    Changes scheduled on a working draft are written then, by that request
+    (``reports.workflow.publish_due_changes``, which lets only one request apply them).
     """
     version = content_version()
     when = next_publication(version)
     if when and when <= time.time():
+        from reports.workflow import publish_due_changes
+
+        publish_due_changes()
         new_content_version()
         version = content_version()
         when = next_publication(version)
@@ -132,9 +147,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self._is_cacheable_request(request):
-            return self.get_response(request)
         timeout = settings.PAGE_CACHE_SECONDS
+        if not self._is_cacheable_request(request):
+            if timeout:
+                live_content_version()  # scheduled changes go live for everyone on time
+            return self.get_response(request)
         if timeout:
             version, next_live = live_content_version()
             digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()

@@ -35,6 +35,11 @@ class KeepsOldAddresses:
         """Whether readers can reach (or, for reports, ever could reach) these pages."""
         return True
 
+    def keeps_addresses(self):
+        """Whether this row's slug is an address at all (a report's working draft shares its
+        live report's slug, and no move of it is recorded)."""
+        return True
+
     def validate_constraints(self, exclude=None):
         # A slug left empty is made when the row is saved (AsciiSlugField): the constraints on
         # it are for the database to check then.
@@ -88,6 +93,8 @@ def reslug_rows(model, source, path_formats, redirects):
 
 
 def _slug_before_save(sender, instance, update_fields=None, **kwargs):
+    if not instance.keeps_addresses():
+        return
     stored = None
     if instance.pk is not None and (update_fields is None or "slug" in update_fields):
         stored = sender._base_manager.filter(pk=instance.pk).values_list("slug", flat=True)
@@ -96,6 +103,8 @@ def _slug_before_save(sender, instance, update_fields=None, **kwargs):
 
 
 def _addresses_after_save(sender, instance, **kwargs):
+    if not instance.keeps_addresses():
+        return
     previous = instance.__dict__.pop("_slug_before_save", None)
     if not instance.has_public_pages():
         # Nothing to be sent to: readers get the page's own 404.

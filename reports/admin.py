@@ -4,16 +4,18 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 
 from diethnos.admin import SLUG_PREFILL_JS
@@ -22,8 +24,18 @@ from diethnos.desk import DeskAdmin
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
-from . import overtaken
-from .admin_forms import BylineFormSet, KeyPointFormSet, ReportAdminForm
+from . import overtaken, workflow
+from .admin_forms import (
+    PUBLISH_CHANGES,
+    SCHEDULE_CHANGES,
+    SUBMIT_CHANGES,
+    BylineFormSet,
+    KeyPointFormSet,
+    ReportAdminForm,
+    WorkingDraftAdminForm,
+)
+from .content import ReportContent
+from .diffs import compare
 from .models import (
     MAX_KEY_POINTS,
     KeyPoint,
@@ -33,7 +45,7 @@ from .models import (
     Source,
     UpdateNote,
 )
-from .permissions import can_publish, contributor_may_change
+from .permissions import can_publish, contributor_may_change, is_own
 from .preview import preview_unsaved
 
 # ---------------------------------------------------------------------------------------------
@@ -126,6 +138,21 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PendingChangesFilter(admin.SimpleListFilter):
+    title = "pending changes"
+    parameter_name = "pending"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Unpublished changes"), ("no", "No unpublished changes")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pending=True)
+        if self.value() == "no":
+            return queryset.filter(pending=False)
+        return queryset
+
+
 # ---------------------------------------------------------------------------------------------
 # The admin
 
@@ -137,6 +164,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     list_display = [
         "title",
         "status_label",
+        "pending_changes",
         "kind",
         "byline",
         "primary_region",
@@ -145,6 +173,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     ]
     list_filter = [
         "status",
+        PendingChangesFilter,
         "kind",
         RegionFilter,
         TopicFilter,
@@ -175,6 +204,12 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             },
         ),
     ]
+
+    # A published report's working draft: its content, and when to publish its changes.
+    draft_publishing = (
+        "Publishing",
+        {"fields": ["featured", "changes_go_live_at", "version_seen", "values_seen"]},
+    )
 
     # Where each inline goes between the fieldsets (see the change_form template).
     composing_order = [
@@ -215,6 +250,8 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         if stale := getattr(request, "overtaken", None):
             stale.flag_rows(formsets)
             context["overtaken"] = stale
+        if obj is not None and obj.is_working_draft:
+            context["working_draft"] = self.working_draft_context(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # -- two editors, one report --------------------------------------------------------------
@@ -249,26 +286,168 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     @staticmethod
     def stored(report_id):
-        """The report ``report_id`` as stored now, or None."""
+        """The report (or working draft) ``report_id`` as stored now, or None."""
         try:
-            return Report.objects.filter(pk=report_id).first()
+            return Report.all_objects.filter(pk=report_id).first()
         except (ValueError, ValidationError):
             return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.stored(unquote(object_id))
+        if report is not None and report.edited_through_draft:
+            # Readers see this row: the desk edits its working draft.
+            if self.may_edit_through_draft(request, report):
+                draft = workflow.working_draft(report, by=request.user)
+                if request.method == "POST":
+                    self.message_user(
+                        request,
+                        "This report is published: changes are made in its working draft. "
+                        "Nothing was saved; make your changes here.",
+                        messages.WARNING,
+                    )
+                return HttpResponseRedirect(self.change_url(draft))
         view = partial(super().change_view, request, object_id, form_url, extra_context)
         return self.against_stored(request, unquote(object_id), view)
 
-    # -- history: reverting and recovering ---------------------------------------------------
+    # -- working drafts: a published report is edited apart from what readers see --------------
+
+    @staticmethod
+    def change_url(report):
+        return reverse("admin:reports_report_change", args=[quote(report.pk)])
+
+    def may_edit_through_draft(self, request, report):
+        """Whether ``request.user`` may edit the working draft of ``report`` (a live report
+        edited through one): editors, and the contributors whose report it is."""
+        if not super().has_change_permission(request, report):
+            return False
+        return can_publish(request.user) or is_own(request.user, report)
+
+    def working_draft_context(self, request, draft):
+        """What the change form of the working draft ``draft`` says about it and its live
+        report (see working_draft.html and workflow_buttons.html)."""
+        live = draft.draft_of
+        saved_by, saved_at = overtaken._last_save(draft)
+        return {
+            "draft": draft,
+            "live": live,
+            "saved_by": saved_by,
+            "saved_at": saved_at or draft.updated_at,
+            "may_publish": can_publish(request.user),
+            "discard_url": reverse("admin:reports_report_discard", args=[draft.pk]),
+            "withdraw_url": reverse("admin:reports_report_withdraw", args=[live.pk]),
+            "history_url": reverse("admin:reports_report_history", args=[draft.pk]),
+        }
+
+    def run_requested_transition(self, request, report, form):
+        """After the desk saved ``report``, do what the button pressed asks: publish or
+        schedule a working draft's changes, send them for review; for a report edited directly,
+        the status chosen in the form (publish, schedule, send for review)."""
+        user = request.user
+        if report.is_working_draft:
+            workflow.note_saved_draft(report)
+            if PUBLISH_CHANGES in request.POST and can_publish(user):
+                workflow.publish_changes(report, by=user)
+                self.message_user(request, "Changes published: readers see them now.")
+            elif SCHEDULE_CHANGES in request.POST and can_publish(user):
+                when = form.cleaned_data["changes_go_live_at"]
+                workflow.publish_changes(report, when=when, by=user)
+                self.message_user(request, f"Changes scheduled for {workflow._when(when)}.")
+            elif SUBMIT_CHANGES in request.POST:
+                if workflow.submit_for_review(report, by=user):
+                    self.message_user(request, "Changes sent to the editors for review.")
+            return
+        requested = getattr(request, "requested_status", None)
+        if requested == Report.Status.PUBLISHED:
+            workflow.publish(report, when=report.publish_at, by=user)
+        elif requested == Report.Status.IN_REVIEW:
+            workflow.submit_for_review(report, by=user)
+
+    def response_change(self, request, obj):
+        if obj.is_working_draft and any(
+            button in request.POST for button in (PUBLISH_CHANGES, SCHEDULE_CHANGES, SUBMIT_CHANGES)
+        ):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def discard_view(self, request, object_id):
+        """Discard a working draft's changes, after a confirmation."""
+        draft = self.report_to_change(request, object_id)
+        if not draft.is_working_draft:
+            raise Http404("Only a published report's working draft has changes to discard.")
+        if request.method == "POST":
+            workflow.discard_changes(draft, by=request.user)
+            self.message_user(request, "Changes discarded: the draft is the live version again.")
+            return HttpResponseRedirect(self.change_url(draft))
+        return self.workflow_page(request, draft, "discard.html", "Discard changes")
+
+    def withdraw_view(self, request, object_id):
+        """Withdraw a live report, with the reason readers will be given."""
+        if not can_publish(request.user):
+            raise PermissionDenied
+        report = self.stored(unquote(object_id))
+        if report is None:
+            raise Http404
+        live = report.live
+        if live.status != Report.Status.PUBLISHED:
+            raise Http404("Only a published report is withdrawn.")
+        error = None
+        if request.method == "POST":
+            try:
+                workflow.withdraw(live, reason=request.POST.get("reason", ""), by=request.user)
+            except ValidationError as problem:
+                error = " ".join(problem.messages)
+            else:
+                self.message_user(request, f"“{live}” withdrawn.")
+                return HttpResponseRedirect(self.change_url(live))
+        response = self.workflow_page(
+            request, live, "withdraw.html", "Withdraw report", error=error
+        )
+        if error:
+            response.status_code = 400
+        return response
+
+    def workflow_page(self, request, report, template, title, **context):
+        return TemplateResponse(
+            request,
+            f"admin/reports/report/{template}",
+            {
+                **self.admin_site.each_context(request),
+                "opts": Report._meta,
+                "title": title,
+                "report": report,
+                "original": report,
+                "change_url": self.change_url(report),
+                **context,
+            },
+        )
+
+    # -- history: versions, what changed between two, restoring ------------------------------
     # django-reversion reverts a revision before it checks anything, so each view checks first.
 
     def report_to_change(self, request, object_id):
+        """The report the desk edits under ``object_id``: the working draft for a published
+        report (made if it has none), else the report; checked for the user's permission."""
         report = self.get_object(request, unquote(object_id))
         if report is None:
             raise Http404
+        if report.edited_through_draft:
+            if not self.may_edit_through_draft(request, report):
+                raise PermissionDenied
+            report = workflow.working_draft(report, by=request.user)
         if not self.has_change_permission(request, report):
             raise PermissionDenied
         return report
+
+    def versions_of(self, report):
+        """The versions History shows for ``report`` (what the desk edits): its own and, for a
+        working draft, its live report's; newest first."""
+        ids = [str(report.pk)] + ([str(report.draft_of_id)] if report.is_working_draft else [])
+        return (
+            Version.objects.get_for_model(Report)
+            .filter(object_id__in=ids)
+            .select_related("revision", "revision__user")
+            .order_by("-revision__date_created", "-pk")
+        )
 
     def may_revert(self, request, revision):
         """Whether the user may change every report ``revision`` would put back."""
@@ -276,34 +455,97 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             int(pk)
             for pk in revision.version_set.get_for_model(Report).values_list("object_id", flat=True)
         }
-        reports = list(self.get_queryset(request).filter(pk__in=ids))
+        reports = list(self.rows_for(request).filter(pk__in=ids))
         # A report missing here was deleted or is not the user's: reverting would restore it.
         if len(reports) < len(ids) and not can_publish(request.user):
             return False
         return all(self.has_change_permission(request, report) for report in reports)
 
     def get_urls(self):
-        preview = self.admin_site.admin_view
+        view = self.admin_site.admin_view
         return [
             path(
                 "add/preview/",
-                preview(partial(preview_unsaved, self)),
+                view(partial(preview_unsaved, self)),
                 name="reports_report_preview_new",
             ),
             path(
                 "<path:object_id>/preview/",
-                preview(partial(preview_unsaved, self)),
+                view(partial(preview_unsaved, self)),
                 name="reports_report_preview",
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name="reports_report_compare",
+            ),
+            path(
+                "<path:object_id>/discard/", view(self.discard_view), name="reports_report_discard"
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                view(self.withdraw_view),
+                name="reports_report_withdraw",
             ),
             *super().get_urls(),
         ]
 
     def history_view(self, request, object_id, extra_context=None):
-        self.report_to_change(request, object_id)
-        return super().history_view(request, object_id, extra_context)
+        report = self.report_to_change(request, object_id)
+        versions = list(self.versions_of(report))
+        for version in versions:
+            version.is_live = version.object_id != str(report.pk)
+            version.restore_url = reverse(
+                "admin:reports_report_revision", args=[quote(report.pk), version.pk]
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Report._meta,
+            "title": f"History: {report}",
+            "subtitle": None,
+            "object": report,
+            "original": report,
+            "versions": versions,
+            "compare_url": reverse("admin:reports_report_compare", args=[quote(report.pk)]),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/reports/report/object_history.html", context)
+
+    def version_of(self, report, version_id):
+        """One of the versions History shows for ``report``, or a 404."""
+        try:
+            return self.versions_of(report).get(pk=int(version_id))
+        except (ValueError, TypeError, Version.DoesNotExist):
+            raise Http404("No such version of this report.") from None
+
+    def compare_view(self, request, object_id):
+        """Two versions of a report side by side: what changed from ``?from=`` to ``?to=``."""
+        report = self.report_to_change(request, object_id)
+        old = self.version_of(report, request.GET.get("from"))
+        new = self.version_of(report, request.GET.get("to"))
+        if old.revision.date_created > new.revision.date_created:
+            old, new = new, old
+        try:
+            diff = compare(ReportContent.of_version(old), ReportContent.of_version(new))
+        except RevertError:
+            raise Http404("This version can no longer be read.") from None
+        return self.workflow_page(
+            request,
+            report,
+            "compare.html",
+            f"Compare versions: {report}",
+            old=old,
+            new=new,
+            old_label=f"Version of {workflow._when(old.revision.date_created)}",
+            new_label=f"Version of {workflow._when(new.revision.date_created)}",
+            diff=diff,
+            history_url=reverse("admin:reports_report_history", args=[quote(report.pk)]),
+        )
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         report = self.report_to_change(request, object_id)
+        if report.is_working_draft:
+            return self.restore_to_draft_view(request, report, version_id)
         versions = Version.objects.get_for_object_reference(Report, report.pk)
         version = get_object_or_404(versions.select_related("revision"), pk=version_id)
         if not self.may_revert(request, version.revision):
@@ -319,10 +561,46 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         view = partial(super().revision_view, request, object_id, version_id, context)
         return self.against_stored(request, report.pk, view, restoring=True)
 
+    def restore_to_draft_view(self, request, draft, version_id):
+        """Restore a version into a published report's working draft, after showing what
+        would change in the draft; the live page is left as it is."""
+        version = self.version_of(draft, version_id)
+        if request.method == "POST":
+            workflow.restore(version, by=request.user)
+            self.message_user(
+                request,
+                "The version is restored to the draft. Readers see it once you publish the "
+                "changes.",
+            )
+            return HttpResponseRedirect(self.change_url(draft))
+        try:
+            diff = compare(ReportContent.of(draft), ReportContent.of_version(version))
+        except RevertError:
+            raise Http404("This version can no longer be read.") from None
+        return self.workflow_page(
+            request,
+            draft,
+            "restore.html",
+            f"Restore a version to the draft: {draft}",
+            version=version,
+            old_label="The draft now",
+            new_label=f"Version of {workflow._when(version.revision.date_created)}",
+            diff=diff,
+            history_url=reverse("admin:reports_report_history", args=[quote(draft.pk)]),
+        )
+
     def recoverlist_view(self, request, extra_context=None):
         if not can_publish(request.user):
             raise PermissionDenied
-        return super().recoverlist_view(request, extra_context)
+        # django-reversion takes what the default manager leaves out for deleted: not the
+        # working drafts, nor the drafts folded back into their report.
+        existing = {str(pk) for pk in Report.all_objects.values_list("pk", flat=True)}
+        deleted = [
+            version
+            for version in Version.objects.get_deleted(Report).select_related("revision")
+            if version.object_id not in existing and not _is_draft_version(version)
+        ]
+        return super().recoverlist_view(request, {"deleted": deleted, **(extra_context or {})})
 
     def recover_view(self, request, version_id, extra_context=None):
         if not can_publish(request.user):
@@ -334,16 +612,37 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     # -- what each role sees and may change ---------------------------------------------------
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("report_authors__author")
+    def rows_for(self, request):
+        """Every report row ``request.user`` may open, working drafts included."""
+        queryset = Report.all_objects.prefetch_related("report_authors__author")
         if can_publish(request.user):
             return queryset
         return queryset.owned_by(request.user)
 
+    def get_queryset(self, request):
+        # The list: live and unpublished reports, never a working draft.
+        pending = Report.all_objects.filter(draft_of=OuterRef("pk"), has_unpublished_changes=True)
+        queryset = self.rows_for(request).filter(draft_of__isnull=True)
+        return queryset.annotate(pending=Exists(pending))
+
+    def get_object(self, request, object_id, from_field=None):
+        try:
+            return self.rows_for(request).get(pk=object_id)
+        except (Report.DoesNotExist, ValueError, ValidationError):
+            return None
+
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
+        if obj is not None and obj.edited_through_draft:
+            return False  # readers see this row: its working draft is edited instead
         return obj is None or can_publish(request.user) or contributor_may_change(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A working draft goes with its report; its changes are discarded, not deleted.
+        if obj is not None and obj.is_working_draft:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
@@ -353,7 +652,21 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             return []
         return ["publish_at", "featured"]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or not obj.is_working_draft:
+            return self.fieldsets
+        name, options = self.draft_publishing
+        fields = options["fields"]
+        if not can_publish(request.user):
+            fields = [field for field in fields if field != "changes_go_live_at"]
+        return [
+            (name, {**options, "fields": fields}) if part == "Publishing" else (part, options_)
+            for part, options_ in self.fieldsets
+        ]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.is_working_draft:
+            kwargs.setdefault("form", WorkingDraftAdminForm)
         form = super().get_form(request, obj, change, **kwargs)
         if stale := getattr(request, "overtaken", None):
             # Refuse this submission, drawn again merged with the other editor's save.
@@ -369,22 +682,36 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
                 help_text="Start typing to find a topic; add new ones under Topics.",
             )
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "status" and not can_publish(request.user):
-            allowed = {Report.Status.DRAFT, Report.Status.IN_REVIEW}
+        if db_field.name == "status":
+            # A report is withdrawn with a reason, from the list or its working draft.
+            allowed = {Report.Status.DRAFT, Report.Status.IN_REVIEW, Report.Status.PUBLISHED}
+            if not can_publish(request.user):
+                allowed.discard(Report.Status.PUBLISHED)
             field.choices = [(v, label) for v, label in field.choices if v in allowed]
         return field
 
     # -- saving ---------------------------------------------------------------------------
+    # The form saves the content; a change of status it asks for is the workflow's, done once
+    # the key points and bylines are saved too (see run_requested_transition).
 
     def save_model(self, request, obj, form, change):
-        # What ModelAdmin.save_model does, naming who saved in case the report goes to review,
-        # and refusing the save if someone else saved the report since the form was loaded.
+        # What ModelAdmin.save_model does, refusing the save if someone else saved the report
+        # since the form was loaded.
+        request.requested_status = None
+        if not obj.is_working_draft:
+            stored = form.initial.get("status", Report.Status.DRAFT) if change else None
+            if obj.status != stored and obj.status in (
+                Report.Status.PUBLISHED,
+                Report.Status.IN_REVIEW,
+            ):
+                request.requested_status = obj.status
+                obj.status = stored or Report.Status.DRAFT
         if not change:
             obj.created_by = request.user
-            obj.save(submitted_by=request.user)
+            obj.save()
             return
         expected = form.cleaned_data["version_seen"] + getattr(request, "saves_before_form", 0)
-        obj.save(submitted_by=request.user, expected_version=expected)
+        obj.save(expected_version=expected)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -394,6 +721,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         author = getattr(request.user, "author", None)
         if author and not can_publish(request.user) and not report.report_authors.exists():
             ReportAuthor.objects.create(report=report, author=author)
+        self.run_requested_transition(request, report, form)
 
     # -- list columns ---------------------------------------------------------------------
 
@@ -403,6 +731,10 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             '<span class="status status-{}">{}</span>', report.status, report.display_status
         )
 
+    @admin.display(description="pending changes", boolean=True, ordering="pending")
+    def pending_changes(self, report):
+        return getattr(report, "pending", False)
+
     @admin.display(description="authors")
     def byline(self, report):
         return ", ".join(link.author.name for link in report.report_authors.all())
@@ -411,7 +743,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     # Each selected report is changed as stored now, its row locked until the action is done,
     # so an action never writes back what was read before someone else's save.
 
-    def change_each(self, request, queryset, change):
+    def change_each(self, request, queryset, change, verb="changed"):
         """Apply ``change`` to each selected report as stored now; return how many it changed
         (``change`` returns False for a report it leaves alone)."""
         done = 0
@@ -426,38 +758,40 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
                     "Try again.",
                     messages.ERROR,
                 )
+            except ValidationError as error:
+                problems = " ".join(error.messages)
+                self.message_user(request, f"“{report}” was not {verb}: {problems}", messages.ERROR)
         return done
 
     @admin.action(description="Send selected reports for review")
     def send_for_review(self, request, queryset):
         sent = self.change_each(
-            request, queryset, lambda report: report.submit_for_review(request.user)
+            request, queryset, lambda report: workflow.submit_for_review(report, by=request.user)
         )
         self.message_user(request, f"{sent} report(s) sent for review.", messages.SUCCESS)
 
     @admin.action(
-        description="Publish selected reports (or schedule them)", permissions=["publish"]
+        description="Publish selected reports (or schedule them), or their pending changes",
+        permissions=["publish"],
     )
     def publish(self, request, queryset):
         def publish(report):
-            try:
-                report.publish()
-            except ValidationError as error:
-                problems = " ".join(
-                    m for messages_ in error.message_dict.values() for m in messages_
-                )
-                self.message_user(
-                    request, f"“{report}” was not published: {problems}", messages.ERROR
-                )
+            if report.status != Report.Status.PUBLISHED:
+                return workflow.publish(report, by=request.user)
+            draft = Report.all_objects.filter(draft_of=report, has_unpublished_changes=True)
+            if not draft.exists():
                 return False
+            return workflow.publish_changes(draft.get(), by=request.user)
 
-        published = self.change_each(request, queryset, publish)
+        published = self.change_each(request, queryset, publish, verb="published")
         if published:
             self.message_user(request, f"{published} report(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected reports (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        done = self.change_each(request, queryset, lambda report: report.unpublish())
+        done = self.change_each(
+            request, queryset, lambda report: workflow.unpublish(report, by=request.user)
+        )
         self.message_user(request, f"{done} report(s) back to draft.", messages.SUCCESS)
 
     @admin.action(
@@ -465,5 +799,34 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         permissions=["publish"],
     )
     def withdraw(self, request, queryset):
-        done = self.change_each(request, queryset, lambda report: report.withdraw())
+        reason = request.POST.get("reason", "")
+        if "apply" not in request.POST or not reason.strip():
+            # Ask for the reason readers will be given first.
+            return TemplateResponse(
+                request,
+                "admin/reports/report/withdraw_selected.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": Report._meta,
+                    "title": "Withdraw reports",
+                    "reports": queryset,
+                    "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                    "error": workflow.NEEDS_REASON if "apply" in request.POST else None,
+                },
+                status=400 if "apply" in request.POST else 200,
+            )
+
+        def withdraw(report):
+            if report.status != Report.Status.PUBLISHED:
+                return False
+            return workflow.withdraw(report, reason=reason, by=request.user)
+
+        done = self.change_each(request, queryset, withdraw)
         self.message_user(request, f"{done} report(s) withdrawn.", messages.SUCCESS)
+
+
+def _is_draft_version(version):
+    try:
+        return version.field_dict.get("draft_of_id") is not None
+    except RevertError:
+        return False

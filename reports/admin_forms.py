@@ -1,10 +1,24 @@
 """The forms of the editors' desk: the report form and the checks on its inlines."""
 
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
 from .models import TOO_MANY_KEY_POINTS, Report
+
+# The buttons of a working draft's form that save it and then publish its changes (now, or at
+# the time given), or send them for review.
+PUBLISH_CHANGES = "_publish_changes"
+SCHEDULE_CHANGES = "_schedule_changes"
+SUBMIT_CHANGES = "_submit_changes"
+
+
+def to_be_published(report):
+    """Whether the report a form is saving must meet the publication rules: it is to be
+    published, or its changes are (the form says so on the instance, ``publishing``)."""
+    return report.status == Report.Status.PUBLISHED or getattr(report, "publishing", False)
 
 
 class ReportPartsFormSet(BaseInlineFormSet):
@@ -16,7 +30,7 @@ class ReportPartsFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors) or self.instance.status != Report.Status.PUBLISHED:
+        if any(self.errors) or not to_be_published(self.instance):
             return
         kept = [
             form.cleaned_data[self.part_field]
@@ -48,6 +62,8 @@ class ReportAdminForm(forms.ModelForm):
     values_seen = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
     # Set (by the desk) on a form whose submission another save overtook: an Overtaken.
     overtaken = None
+    # Whether the form's buttons publish what it saves (a working draft's changes).
+    publishing = False
 
     class Meta:
         model = Report
@@ -89,10 +105,42 @@ class ReportAdminForm(forms.ModelForm):
             for name, message in self.overtaken.field_flags.items():
                 self.add_error(name, message)
             raise ValidationError(self.overtaken.message, code="overtaken")
-        if cleaned.get("status") == Report.Status.PUBLISHED:
+        if cleaned.get("status") == Report.Status.PUBLISHED or self.publishing:
             # The key points and byline are the inlines' to check.
+            self.instance.publishing = True
             problems = self.instance.publication_problems(values=cleaned)
             for field, message in problems.items():
                 if field in self.fields and field not in self.errors:
                     self.add_error(field, message)
         return cleaned
+
+
+class WorkingDraftAdminForm(ReportAdminForm):
+    """The form of a published report's working draft: its content, without the publishing
+    fields (the live report's), and a time at which to publish its changes."""
+
+    changes_go_live_at = forms.SplitDateTimeField(
+        label="Publish changes at",
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text="For “Schedule changes”: the changes go live by themselves at this time.",
+    )
+
+    class Meta(ReportAdminForm.Meta):
+        fields = [
+            name for name in ReportAdminForm.Meta.fields if name not in {"status", "publish_at"}
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["changes_go_live_at"].initial = self.instance.changes_publish_at
+        self.publishing = PUBLISH_CHANGES in self.data or SCHEDULE_CHANGES in self.data
+
+    def clean_changes_go_live_at(self):
+        when = self.cleaned_data.get("changes_go_live_at")
+        if SCHEDULE_CHANGES in self.data:
+            if when is None:
+                raise ValidationError("Choose when the changes go live.")
+            if when <= timezone.now():
+                raise ValidationError("Choose a time still to come, or publish the changes now.")
+        return when

@@ -25,6 +25,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -37,7 +38,7 @@ from diethnos.slugs import AsciiSlugField
 from diethnos.text import NormalisedCharField, NormalisedTextField, NormalisedURLField
 from tags.models import Region, Topic
 
-from . import notifications, search
+from . import search
 
 MAX_KEY_POINTS = 10
 KEY_POINT_MAX_LENGTH = 400
@@ -63,10 +64,9 @@ SENTENCE_BREAK = re.compile(r"[a-z]{4,}[.!?][\"'”’)]?\s+[A-Z]")
 class ReportOvertaken(Exception):
     """Someone else saved the report since the version a change was based on.
 
-    Raised by ``Report.save()`` (and the transitions that save: ``publish()``, ``unpublish()``,
-    ``withdraw()``, ``submit_for_review()``) and by ``ReportQuerySet.claim_version()``; nothing
-    was written. ``report_id`` is the report, ``expected`` the version the change was based on,
-    ``stored`` the version stored now.
+    Raised by ``Report.save()`` (and so by the workflow's transitions, ``reports.workflow``) and
+    by ``ReportQuerySet.claim_version()``; nothing was written. ``report_id`` is the report,
+    ``expected`` the version the change was based on, ``stored`` the version stored now.
     """
 
     def __init__(self, report_id, expected, stored):
@@ -168,9 +168,15 @@ class ReportQuerySet(models.QuerySet):
         )
 
     def owned_by(self, user):
-        """Reports a contributor may call their own: started by them, or under their byline."""
+        """Reports a contributor may call their own: started by them, or under their byline,
+        and the working drafts of those (whoever the draft's byline names)."""
         bylined = ReportAuthor.objects.filter(author__user=user).values("report_id")
-        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+        return self.filter(
+            Q(created_by=user)
+            | Q(pk__in=bylined)
+            | Q(draft_of__created_by=user)
+            | Q(draft_of__in=bylined)
+        )
 
     def with_cards(self):
         """What a listing of report cards shows, in a fixed number of queries."""
@@ -245,6 +251,18 @@ class ReportQuerySet(models.QuerySet):
         raise ReportOvertaken(pk, expected, stored)
 
 
+class LiveReportManager(models.Manager.from_queryset(ReportQuerySet)):
+    """Reports as readers, listings and counts know them: never a working draft.
+
+    ``Report.objects``, and so every query of the public site and the desk's lists, and every
+    related manager (a region's, an author's, a topic's reports), leave working drafts out.
+    ``Report.all_objects`` has them too, for the desk's change form and the workflow.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(draft_of__isnull=True)
+
+
 class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     class Kind(models.TextChoices):
         SITREP = "sitrep", "Situation Report"
@@ -261,7 +279,6 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     title = NormalisedCharField("headline", max_length=200)
     slug = AsciiSlugField(
         max_length=200,
-        unique=True,
         blank=True,
         populate_from="title",
         help_text="The report's address. Made from the headline when left empty.",
@@ -337,7 +354,34 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     # Kept up to date by reports.search (PostgreSQL); GIN-indexed there by migration 0004.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ReportQuerySet.as_manager()
+    withdrawal_reason = NormalisedTextField(
+        blank=True,
+        editable=False,
+        help_text="Why the report was withdrawn, shown to readers in the withdrawal notice.",
+    )
+
+    # A report that has been published is edited through its working draft, a second row with
+    # its own key points, bylines, sources, notes, regions and topics, which readers never see
+    # (see reports.workflow). Only the working draft fills in these fields.
+    draft_of = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.CASCADE,
+        related_name="working_draft",
+    )
+    has_unpublished_changes = models.BooleanField(default=False, editable=False)
+    changes_publish_at = models.DateTimeField(
+        "publish changes at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The draft's changes go live by themselves at this time.",
+    )
+
+    objects = LiveReportManager()
+    all_objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -352,8 +396,22 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         # What the database itself refuses, whatever wrote the row (see publication_problems
         # for the rules that need the key points and bylines).
         constraints = [
-            # Slugs are made lower case (diethnos.slugs): unique in any case.
+            # Slugs are made lower case (diethnos.slugs): unique in any case. A working draft
+            # may carry its live report's slug.
             models.CheckConstraint(condition=Q(slug=Lower("slug")), name="report_slug_lower_case"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(draft_of__isnull=True), name="report_live_slug_unique"
+            ),
+            # A working draft is never itself published: its changes go to its live report.
+            models.CheckConstraint(
+                condition=Q(draft_of__isnull=True) | Q(status__in=["draft", "in_review"]),
+                name="report_working_draft_unpublished",
+            ),
+            models.CheckConstraint(
+                condition=Q(draft_of__isnull=False)
+                | Q(changes_publish_at__isnull=True, has_unpublished_changes=False),
+                name="report_changes_only_on_working_drafts",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(GreaterThan(Length(Trim("summary")), 0)),
                 name="report_published_has_summary",
@@ -407,32 +465,30 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, submitted_by=None, expected_version=None, **kwargs):
+    def save(self, *args, expected_version=None, **kwargs):
         """Save, unless someone else saved the report since the version this change is based on.
 
         ``expected_version`` is that version (an int); by default, the version this instance
         was loaded with. Checking it and counting this save are one statement
         (``ReportQuerySet.claim_version``), so two saves based on the same version never both
         get through. Raises ``ReportOvertaken`` (having written nothing) if the report was
-        saved since. ``submitted_by`` (the person saving) is named to the editors if the report
-        goes to review.
+        saved since. Only saves: what a change of status sets off (e-mail to the editors, a
+        working draft) is the workflow's (``reports.workflow``).
         """
         if self.status == self.Status.PUBLISHED:
             self.mark_published()
-        goes_to_review = self._goes_to_review()
         with transaction.atomic():
             if self.pk is not None and not kwargs.get("force_insert"):
                 expected = self.version if expected_version is None else expected_version
                 try:
-                    self.version = Report.objects.claim_version(self.pk, expected)
+                    self.version = Report.all_objects.claim_version(self.pk, expected)
                 except Report.DoesNotExist:
                     pass  # a report created with its id given
                 else:
                     if kwargs.get("update_fields") is not None:
                         kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
             super().save(*args, **kwargs)
-        if goes_to_review:
-            notifications.review_requested(self, submitted_by)
+        self.stored_status = self.status
 
     def get_absolute_url(self):
         return reverse("reports:detail", kwargs={"slug": self.slug})
@@ -440,6 +496,41 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def has_public_pages(self):
         """Once published (or scheduled), the report's address may be kept by readers."""
         return self.first_published_at is not None
+
+    def keeps_addresses(self):
+        """A working draft has no pages of its own: it records no moves of its address."""
+        return self.draft_of_id is None
+
+    @property
+    def is_working_draft(self):
+        return self.draft_of_id is not None
+
+    @property
+    def is_public_content(self):
+        """Whether a change to this row can change what readers see (see diethnos.page_cache)."""
+        return self.draft_of_id is None
+
+    @property
+    def live(self):
+        """The report readers know: the one this working draft is of, else this one."""
+        return self.draft_of if self.draft_of_id else self
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        report = super().from_db(db, field_names, values)
+        report.stored_status = report.__dict__.get("status")
+        return report
+
+    @property
+    def edited_through_draft(self):
+        """Whether the desk edits this report through a working draft: as stored, it has been
+        published (or scheduled) or withdrawn, so its row is what readers see or were shown.
+        (A form setting the status on the instance changes nothing here until it is saved.)"""
+        status = getattr(self, "stored_status", None) if self.pk else None
+        return self.draft_of_id is None and status in (
+            self.Status.PUBLISHED,
+            self.Status.WITHDRAWN,
+        )
 
     @property
     def og_image_url(self):
@@ -495,6 +586,23 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     @property
     def display_status(self):
         return "Scheduled" if self.is_scheduled else self.get_status_display()
+
+    def validate_constraints(self, exclude=None):
+        # The slug is unique among live reports (a conditional constraint, which Django would
+        # report for the whole form): said here next to the slug, a working draft's included.
+        exclude = set(exclude or ())
+        super().validate_constraints({*exclude, "slug"})
+        if not self.slug or "slug" in exclude:
+            return
+        if self.slug != self.slug.lower():
+            raise ValidationError({"slug": "A slug is in lower case."})
+        others = Report.objects.filter(slug=self.slug).exclude(pk=self.pk)
+        if self.draft_of_id:
+            others = others.exclude(pk=self.draft_of_id)
+        if others.exists():
+            message = self._meta.get_field("slug").error_messages["unique"]
+            params = {"model_name": capfirst(self._meta.verbose_name)}
+            raise ValidationError({"slug": ValidationError(message, "unique", params)})
 
     def clean(self):
         if self.status == self.Status.PUBLISHED:
@@ -567,47 +675,6 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         if self.first_published_at is None or self.first_published_at > now:
             self.first_published_at = self.publish_at
 
-    @transaction.atomic
-    def publish(self, when=None):
-        """Publish now, or schedule for ``when``. Raises ValidationError if anything is missing,
-        ``ReportOvertaken`` if the report was saved since this instance was loaded."""
-        problems = self.publication_problems()
-        if problems:
-            raise ValidationError(problems)
-        self.mark_published(when)
-        self.save()
-
-    def unpublish(self):
-        """Take a report back to draft (it was never meant to be out).
-
-        Raises ``ReportOvertaken`` if the report was saved since this instance was loaded."""
-        self.status = self.Status.DRAFT
-        self.save()
-
-    def withdraw(self):
-        """Take a published report down; its page stays with a withdrawal notice.
-
-        Raises ``ReportOvertaken`` if the report was saved since this instance was loaded."""
-        self.status = self.Status.WITHDRAWN
-        self.save()
-
-    def submit_for_review(self, submitted_by=None):
-        """Send a draft for review (the editors are told by e-mail); False if not a draft.
-
-        Raises ``ReportOvertaken`` if the report was saved since this instance was loaded."""
-        if self.status == self.Status.DRAFT:
-            self.status = self.Status.IN_REVIEW
-            self.save(submitted_by=submitted_by)
-            return True
-        return False
-
-    def _goes_to_review(self):
-        """Whether this save puts the report in review: new, or from another status."""
-        if self.status != self.Status.IN_REVIEW:
-            return False
-        stored = Report.objects.filter(pk=self.pk, status=self.Status.IN_REVIEW)
-        return self.pk is None or not stored.exists()
-
 
 @receiver(pre_save, sender=Report)
 def count_raw_saves(sender, instance, raw=False, **kwargs):
@@ -620,12 +687,30 @@ def count_raw_saves(sender, instance, raw=False, **kwargs):
     """
     if raw and instance.pk is not None:
         try:
-            instance.version = Report.objects.claim_version(instance.pk)
+            instance.version = Report.all_objects.claim_version(instance.pk)
         except Report.DoesNotExist:
             pass
 
 
-class TaggedReport(TaggedItemBase):
+class PartOfReport:
+    """A row that belongs to a report (key point, byline, source, note, topic): what readers
+    see only if its report is live, not a working draft (see diethnos.page_cache)."""
+
+    report_field = "report"
+
+    @property
+    def is_public_content(self):
+        field = self._meta.get_field(self.report_field)
+        if field.is_cached(self):
+            return getattr(self, self.report_field).is_public_content
+        report_id = getattr(self, field.attname)
+        drafts = Report._base_manager.filter(pk=report_id, draft_of__isnull=False)
+        return not drafts.exists()
+
+
+class TaggedReport(PartOfReport, TaggedItemBase):
+    report_field = "content_object"
+
     content_object = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="tagged_items"
     )
@@ -637,7 +722,7 @@ class TaggedReport(TaggedItemBase):
         ]
 
 
-class KeyPoint(models.Model):
+class KeyPoint(PartOfReport, models.Model):
     """A one-sentence takeaway, shown in the Key points box at the top of a report."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="key_points")
@@ -669,7 +754,7 @@ class KeyPoint(models.Model):
             raise ValidationError({"text": ONE_SENTENCE})
 
 
-class ReportAuthor(models.Model):
+class ReportAuthor(PartOfReport, models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="report_authors")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="report_links")
     position = models.PositiveSmallIntegerField(default=0)
@@ -685,7 +770,7 @@ class ReportAuthor(models.Model):
         return str(self.author)
 
 
-class Source(models.Model):
+class Source(PartOfReport, models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=0)
     title = NormalisedCharField(max_length=300)
@@ -705,7 +790,7 @@ class Source(models.Model):
         return self.title
 
 
-class UpdateNote(models.Model):
+class UpdateNote(PartOfReport, models.Model):
     """A dated note on the page: an update to the report, or a correction of an error."""
 
     class Kind(models.TextChoices):

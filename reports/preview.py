@@ -62,7 +62,7 @@ def _preview(model_admin, request, report, stale):
     with transaction.atomic():
         model_admin.save_model(request, instance, form, change)
         model_admin.save_related(request, form, formsets, change)
-        shown = Report.objects.for_page().get(pk=instance.pk)
+        shown = Report.all_objects.for_page().get(pk=instance.pk)
         response = render(
             request,
             "reports/report_detail.html",

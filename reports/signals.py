@@ -11,7 +11,8 @@ from .search import reindex_on_commit
 
 @receiver(post_save, sender=Report)
 def report_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+    # A working draft is never searched for: only live reports are indexed.
+    if not raw and instance.is_public_content:
         reindex_on_commit(instance.pk)
 
 

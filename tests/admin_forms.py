@@ -97,3 +97,11 @@ def form_on_page(response, form_id="report_form"):
             value = value[1:]  # a browser drops the newline that opens a textarea
         data.setdefault(name, []).append(value)
     return data
+
+
+def desk_row(report):
+    """The row the editors' desk edits for ``report``: its working draft once it has been
+    published or withdrawn (made now if it has none), else the report itself."""
+    from reports import workflow
+
+    return workflow.working_draft(report) if report.edited_through_draft else report

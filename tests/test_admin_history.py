@@ -2,9 +2,11 @@
 
 import pytest
 import reversion
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from reversion.models import Version
 
+from reports import workflow
 from reports.models import Report
 
 from .admin_forms import report_form_data
@@ -64,16 +66,24 @@ def test_a_contributor_cannot_revert_someone_elses_published_report(client, cont
     assert report.title == "Edited headline"
 
 
-def test_a_contributor_cannot_revert_their_own_report_once_published(client, contributor):
+def test_a_contributor_restores_a_version_of_their_published_report_only_into_its_draft(
+    client, contributor
+):
     report = ReportFactory(title="Original headline", authors=[contributor.author])
     first = saved(report)
     saved(report, title="Edited headline")
     client.force_login(contributor)
 
-    assert client.get(history_url(report)).status_code == 403
-    assert revert(client, report, first).status_code == 403
+    assert client.get(history_url(report)).status_code == 200
+    draft = workflow.working_draft(report)
+    assert client.post(revision_url(draft, first)).status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "Original headline"
+    # Only an editor publishes it: the live page is as it was.
     report.refresh_from_db()
     assert report.title == "Edited headline"
+    with pytest.raises(PermissionDenied):
+        workflow.publish_changes(draft, by=contributor)
 
 
 def test_a_contributor_sees_the_history_of_and_reverts_their_own_draft(client, contributor):
@@ -113,14 +123,21 @@ def test_a_contributor_cannot_revert_a_change_made_together_with_other_reports(c
     assert theirs.title == "Their corrected headline"
 
 
-def test_an_editor_reverts_anyones_report(client, contributor):
+def test_an_editor_restores_anyones_report_to_its_draft_and_publishes_it(client, contributor):
     report = ReportFactory(title="Original headline", authors=[contributor.author])
     first = saved(report)
     saved(report, title="Edited headline")
-    client.force_login(EditorFactory())
+    editor = EditorFactory()
+    client.force_login(editor)
 
     assert client.get(history_url(report)).status_code == 200
-    assert revert(client, report, first).status_code == 302
+    draft = workflow.working_draft(report)
+    assert client.post(revision_url(draft, first)).status_code == 302
+    report.refresh_from_db()
+    assert report.title == "Edited headline"  # restoring never changes the live page
+
+    draft.refresh_from_db()
+    workflow.publish_changes(draft, by=editor)
     report.refresh_from_db()
     assert report.title == "Original headline"
     assert report.is_public

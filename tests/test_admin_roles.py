@@ -104,7 +104,7 @@ def test_a_contributor_sends_own_drafts_for_review_from_the_list(client, contrib
     assert report.status == Report.Status.IN_REVIEW
 
 
-def test_a_contributor_edits_own_drafts_but_not_once_published(client, contributor):
+def test_a_contributor_edits_own_drafts_and_proposes_changes_to_published_ones(client, contributor):
     draft = own_draft(contributor)
     client.force_login(contributor)
     response = client.post(change_url(draft), report_form_data(draft, title="Improved headline"))
@@ -114,12 +114,18 @@ def test_a_contributor_edits_own_drafts_but_not_once_published(client, contribut
 
     published = ReportFactory(authors=[contributor.author], title="As published")
     response = client.get(change_url(published))
-    assert response.status_code == 200  # may look, read-only
-    assert 'name="title"' not in response.content.decode()
+    assert response.status_code == 302  # to the working draft
+    proposal = Report.all_objects.get(draft_of=published)
+    assert response["Location"] == change_url(proposal)
+    # The live row itself is never theirs to change.
     response = client.post(change_url(published), report_form_data(published, title="Sneaky"))
-    assert response.status_code == 403
+    assert response.status_code == 302
+    data = report_form_data(proposal, title="Proposed headline", _publish_changes="1")
+    assert client.post(change_url(proposal), data).status_code == 302
+    proposal.refresh_from_db()
     published.refresh_from_db()
-    assert published.title == "As published"
+    assert proposal.title == "Proposed headline"
+    assert published.title == "As published"  # only editors publish changes
 
 
 def test_a_contributor_neither_sees_nor_changes_another_contributors_draft(
@@ -173,7 +179,8 @@ def test_publishing_from_the_list_reports_what_is_missing(client):
 def test_an_editor_unpublishes_or_withdraws(client, action, status):
     report = ReportFactory()
     client.force_login(EditorFactory())
-    client.post(LIST, {"action": action, "_selected_action": [report.pk]})
+    reason = {"apply": "1", "reason": "The figures were wrong."} if action == "withdraw" else {}
+    client.post(LIST, {"action": action, "_selected_action": [report.pk], **reason})
     report.refresh_from_db()
     assert report.status == status
     assert not report.is_public

@@ -9,9 +9,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from diethnos import cache as fail_safe
+from reports import workflow
 from reports.models import Report
 
-from .admin_forms import report_form_data
+from .admin_forms import desk_row, report_form_data
 from .factories import AuthorFactory, EditorFactory, ReportFactory, TopicFactory, region
 from .servers import RedisServer, free_port
 
@@ -100,9 +101,11 @@ def test_readers_and_editors_are_served_while_redis_is_down_and_nothing_stale_af
     )
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
+        draft = desk_row(content)
+        data = report_form_data(draft, title="Ceasefire talks collapse in Doha")
         response = desk.post(
-            reverse("admin:reports_report_change", args=[content.pk]),
-            report_form_data(content, title="Ceasefire talks collapse in Doha"),
+            reverse("admin:reports_report_change", args=[draft.pk]),
+            {**data, "_publish_changes": "1"},
         )
     assert response.status_code == 302
     content.refresh_from_db()
@@ -155,7 +158,7 @@ def test_a_report_withdrawn_during_an_outage_leaves_every_cached_page_it_was_on(
     assert {client.get(url)["X-Cache"] for url in pages} == {"hit"}
     redis.stop()
     with django_capture_on_commit_callbacks(execute=True):
-        Report.objects.get(pk=content.pk).withdraw()
+        workflow.withdraw(Report.objects.get(pk=content.pk), reason="The figures were wrong.")
     redis.start()
     time.sleep(fail_safe.RETRY_AFTER)
     for url in pages:

@@ -10,10 +10,11 @@ from django.urls import reverse
 from reversion.models import Version
 
 from diethnos.models import Redirect
+from reports import workflow
 from reports.models import Report
 from tags.models import Region, Topic
 
-from .admin_forms import report_form_data
+from .admin_forms import desk_row, report_form_data
 from .factories import (
     AuthorFactory,
     ContributorFactory,
@@ -57,9 +58,11 @@ def test_renaming_a_published_report_in_the_desk_redirects_the_old_address_and_k
 ):
     report = ReportFactory(slug="kursk-offensive", primary_region=region("RU"))
     guids = feed_guids(client)
+    draft = desk_row(report)
+    data = report_form_data(draft, slug="kursk-offensive-stalls", primary_region=region("RU").pk)
     response = editor_client.post(
-        reverse("admin:reports_report_change", args=[report.pk]),
-        report_form_data(report, slug="kursk-offensive-stalls", primary_region=region("RU").pk),
+        reverse("admin:reports_report_change", args=[draft.pk]),
+        {**data, "_publish_changes": "1"},
     )
     assert response.status_code == 302, response.content.decode()
 
@@ -177,7 +180,7 @@ def test_a_draft_taking_a_former_address_leaves_the_redirect_until_it_is_publish
     rename(ReportFactory(slug="talks"), "talks-collapse")
     draft = ReportFactory(slug="talks", status=Report.Status.DRAFT, publish_at=None)
     assert redirect_from(client, "/reports/talks/") == "/reports/talks-collapse/"
-    draft.publish()
+    workflow.publish(draft)
     assert client.get("/reports/talks/").status_code == 200
     assert not Redirect.objects.filter(old_path="/reports/talks/").exists()
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from diethnos.models import ContentVersion
 from diethnos.page_cache import PageCacheMiddleware
+from reports import workflow
 from reports.models import Report
 
 from .factories import EditorFactory, ReportFactory
@@ -110,7 +111,7 @@ def test_withdrawing_a_report_takes_it_off_the_cached_home_page(
     report = ReportFactory(title="Soon withdrawn")
     assert "Soon withdrawn" in client.get("/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        report.withdraw()
+        workflow.withdraw(report, reason="The figures were wrong.")
     assert "Soon withdrawn" not in client.get("/").content.decode()
 
 

@@ -1,6 +1,6 @@
 """What a report needs before it is published holds however it is published.
 
-Each rule is tried on every way a report gets published: ``Report.publish()`` from code, the
+Each rule is tried on every way a report gets published: ``workflow.publish()`` from code, the
 desk's list action, the desk's form (a new report, a saved draft, the preview) and the demo
 loader; and a published report cannot lose what it needs through the desk.
 """
@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from reports import workflow
 from reports.demo.loader import _report
 from reports.models import (
     NEEDS_AUTHOR,
@@ -23,7 +24,7 @@ from reports.models import (
     Report,
 )
 
-from .admin_forms import report_form_data
+from .admin_forms import desk_row, report_form_data
 from .factories import AuthorFactory, EditorFactory, ReportFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def new_report_data(rule):
 def test_publishing_from_code_refuses_a_report_lacking(rule):
     report = draft_lacking(rule)
     with pytest.raises(ValidationError) as refused:
-        report.publish()
+        workflow.publish(report)
     assert rule.message in " ".join(refused.value.message_dict[rule.name])
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
@@ -197,9 +198,9 @@ TAKING_AWAY = {
 @pytest.mark.parametrize(("message", "form_data"), TAKING_AWAY.values(), ids=TAKING_AWAY.keys())
 def test_the_desk_keeps_a_published_report_from_losing(editor_client, message, form_data):
     report = ReportFactory()
-    response = editor_client.post(
-        reverse("admin:reports_report_change", args=[report.pk]), form_data(report)
-    )
+    draft = desk_row(report)
+    data = {**form_data(draft), "_publish_changes": "1"}
+    response = editor_client.post(reverse("admin:reports_report_change", args=[draft.pk]), data)
     assert response.status_code == 200
     assert message in text_of(response)
     report.refresh_from_db()

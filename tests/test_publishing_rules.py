@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from reports import workflow
 from reports.models import Report
 
 from .factories import AuthorFactory, ReportFactory
@@ -70,7 +71,7 @@ def test_drafts_reports_in_review_and_withdrawn_reports_are_never_public(status)
 @time_machine.travel(NOON, tick=False)
 def test_publishing_without_a_time_publishes_now_and_records_the_first_publication():
     report = ReportFactory(status=Report.Status.DRAFT, publish_at=None)
-    report.publish()
+    workflow.publish(report)
     report.refresh_from_db()
     assert report.publish_at == NOON
     assert report.first_published_at == NOON
@@ -80,10 +81,10 @@ def test_publishing_without_a_time_publishes_now_and_records_the_first_publicati
 def test_republishing_keeps_the_first_publication_date():
     with time_machine.travel(NOON, tick=False):
         report = ReportFactory(status=Report.Status.DRAFT, publish_at=None)
-        report.publish()
-        report.withdraw()
+        workflow.publish(report)
+        workflow.withdraw(report, reason="The figures were wrong.")
     with time_machine.travel(NOON + timedelta(days=3), tick=False):
-        report.publish()
+        workflow.publish(report)
         report.refresh_from_db()
         assert report.first_published_at == NOON
 
@@ -99,7 +100,7 @@ def test_a_report_missing_what_readers_need_cannot_be_published():
         authors=[],
     )
     with pytest.raises(ValidationError) as error:
-        report.publish()
+        workflow.publish(report)
     assert set(error.value.message_dict) == {"summary", "primary_region", "key_points", "authors"}
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
@@ -115,7 +116,7 @@ def test_an_image_without_alt_text_is_refused():
 def test_withdrawing_takes_a_report_off_the_public_list():
     report = ReportFactory(authors=[AuthorFactory()])
     assert report.slug in public_slugs()
-    report.withdraw()
+    workflow.withdraw(report, reason="The figures were wrong.")
     assert report.slug not in public_slugs()
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from lxml import html as lxml_html
 
+from reports import workflow
 from reports.models import Report, Source, UpdateNote
 
 from .factories import (
@@ -251,7 +252,7 @@ def test_a_withdrawn_report_keeps_its_address_with_a_notice_and_no_text(client):
         key_points=["A point readers should no longer see."],
         body="<p>The withdrawn text.</p>",
     )
-    report.withdraw()
+    workflow.withdraw(report, reason="The figures were wrong.")
     response = client.get(report.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200

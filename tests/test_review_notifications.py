@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from reports import workflow
 from reports.models import Report
 
 from .admin_forms import report_form_data
@@ -134,13 +135,13 @@ def test_going_back_to_draft_and_submitting_again_emails_again(
 ):
     draft = own_draft(contributor)
     with django_capture_on_commit_callbacks(execute=True):
-        assert draft.submit_for_review(contributor)
-        assert not draft.submit_for_review(contributor)
+        assert workflow.submit_for_review(draft, by=contributor)
+        assert not workflow.submit_for_review(draft, by=contributor)
     assert len(mailoutbox) == len(editors)
 
     with django_capture_on_commit_callbacks(execute=True):
-        draft.unpublish()
-        draft.submit_for_review(contributor)
+        workflow.unpublish(draft)
+        workflow.submit_for_review(draft, by=contributor)
     assert len(mailoutbox) == 2 * len(editors)
 
 
@@ -151,7 +152,7 @@ def test_editors_without_an_email_address_or_an_active_account_are_skipped(
     EditorFactory(email="")
     EditorFactory(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        own_draft(contributor).submit_for_review(contributor)
+        workflow.submit_for_review(own_draft(contributor), by=contributor)
     assert recipients(mailoutbox) == [reachable.email]
 
 
@@ -161,7 +162,7 @@ def test_nothing_is_sent_when_the_save_is_rolled_back(
     draft = own_draft(contributor)
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            draft.submit_for_review(contributor)
+            workflow.submit_for_review(draft, by=contributor)
             raise RuntimeError("the rest of the save failed")
     assert mailoutbox == []
     draft.refresh_from_db()

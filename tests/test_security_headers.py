@@ -11,7 +11,7 @@ from lxml import html
 
 from diethnos.content_security import EDITOR_STYLE_HASH
 
-from .admin_forms import report_form_data
+from .admin_forms import desk_row, report_form_data
 from .factories import AuthorFactory, EditorFactory, ReportFactory
 from .servers import manage
 
@@ -106,7 +106,7 @@ class TestContentSecurityPolicy:
     def test_the_report_form_lets_only_its_editor_import_map_and_stylesheet_in(
         self, editor_client, report, page
     ):
-        args = [] if page == "add" else [report.pk]
+        args = [] if page == "add" else [desk_row(report).pk]
         response = editor_client.get(reverse(f"admin:reports_report_{page}", args=args))
         assert_no_inline_script(response)
         policy = directives(response)
@@ -127,9 +127,10 @@ class TestContentSecurityPolicy:
         assert html.fromstring(response.content).xpath("//script[@type='importmap'][@nonce]")
 
     def test_a_preview_is_under_the_public_sites_policy(self, editor_client, report):
+        draft = desk_row(report)
         response = editor_client.post(
-            reverse("admin:reports_report_preview", args=[report.pk]),
-            report_form_data(report, title="A changed headline"),
+            reverse("admin:reports_report_preview", args=[draft.pk]),
+            report_form_data(draft, title="A changed headline"),
         )
         assert response.status_code == 200
         assert "A changed headline" in response.content.decode()

@@ -10,6 +10,7 @@ import time_machine
 from django.utils import timezone
 from lxml import etree
 
+from reports import workflow
 from reports.models import Report
 from reports.sitemaps import ReportSitemap
 
@@ -176,10 +177,10 @@ def test_the_news_sitemap_lists_reports_of_the_last_two_days_in_google_news_form
 def test_the_news_sitemap_dates_a_republished_report_from_its_first_publication(client):
     with time_machine.travel(NOON - timedelta(days=5), tick=False):
         report = ReportFactory(status=Report.Status.DRAFT, publish_at=None)
-        report.publish()
-        report.withdraw()
+        workflow.publish(report)
+        workflow.withdraw(report, reason="The figures were wrong.")
     with time_machine.travel(NOON, tick=False):
-        report.publish(when=NOON)
+        workflow.publish(report, when=NOON)
         fresh = ReportFactory(publish_at=NOON)
         assert locations(news_sitemap(client)) == [absolute(fresh)]
 

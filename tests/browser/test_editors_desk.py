@@ -81,23 +81,51 @@ def test_an_editor_restores_an_earlier_version_with_its_key_points(page):
     history_url = page.url.replace("/change/", "/history/")
     slug = page.locator("#id_slug").input_value()
     original = page.locator("#id_key_points-0-text").input_value()
-    page.click("input[name=_continue]")  # the version as it is now
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     page.fill("#id_key_points-0-text", "A key point that turned out to be wrong.")
-    page.click("input[name=_continue]")
-    expect(page.locator("#id_key_points-0-text")).to_have_value(
+    page.click("input[name=_publish_changes]")
+    expect(page.locator(".messagelist")).to_contain_text("Changes published")
+
+    page.goto(history_url)
+    page.locator("#change-history tbody tr th a").last.click()  # the oldest version
+    expect(page.locator(".report-diff")).to_contain_text(original)
+    page.click("input[value='Restore this version to the draft']")
+    expect(page.locator("#id_key_points-0-text")).to_have_value(original)
+    page.goto(f"/reports/{slug}/")  # restoring alone changes nothing readers see
+    expect(page.locator(".key-points li").first).to_have_text(
         "A key point that turned out to be wrong."
     )
 
-    page.goto(history_url)
-    page.locator("#change-history tbody tr th a").first.click()  # the oldest version
-    expect(page.locator("#id_key_points-0-text")).to_have_value(original)
-    page.click("input[name=_save]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-
+    page.go_back()
+    page.click("input[name=_publish_changes]")
     page.goto(f"/reports/{slug}/")
     expect(page.locator(".key-points li").first).to_have_text(original)
+
+
+def test_an_editor_edits_a_published_report_previews_and_readers_see_it_only_once_published(
+    page,
+):
+    sign_in_to_admin(page)
+    page.goto("/admin/reports/report/?q=Kursk")
+    page.locator("#result_list tbody th a").first.click()
+    expect(page.locator(".working-draft")).to_contain_text("Live version")
+    slug = page.locator("#id_slug").input_value()
+    page.fill("#id_title", "Ukrainian forces hold ground in Kursk")
+    page.click("input[name=_continue]")
+    expect(page.locator(".working-draft")).to_contain_text("Draft with unpublished changes")
+
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("button", name="Preview as readers will see it").click()
+    preview = new_tab.value
+    preview.wait_for_load_state()
+    expect(preview.locator("h1")).to_have_text("Ukrainian forces hold ground in Kursk")
+    preview.goto(f"/reports/{slug}/")
+    expect(preview.locator("h1")).not_to_have_text("Ukrainian forces hold ground in Kursk")
+
+    page.click("input[name=_publish_changes]")
+    expect(page.locator(".messagelist")).to_contain_text("Changes published")
+    preview.goto(f"/reports/{slug}/")
+    expect(preview.locator("h1")).to_have_text("Ukrainian forces hold ground in Kursk")
 
 
 def test_the_desk_prefills_a_readable_slug_and_leaves_other_scripts_to_the_server(page):
