@@ -619,6 +619,11 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             return queryset
         return queryset.owned_by(request.user)
 
+    def shows_every_row(self, request):
+        # Working drafts are never listed, but nothing of them is hidden from editors: they
+        # open each from its report.
+        return can_publish(request.user)
+
     def get_queryset(self, request):
         # The list: live and unpublished reports, never a working draft.
         pending = Report.all_objects.filter(draft_of=OuterRef("pk"), has_unpublished_changes=True)
