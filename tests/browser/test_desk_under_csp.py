@@ -91,7 +91,7 @@ def test_an_editor_composes_in_the_desk_under_its_csp_with_no_violation(desk, si
     editor = page.locator(".prose-editor [contenteditable=true]").first
     expect(editor.locator("strong")).to_have_text("Three ships burned.")
     editor.click()
-    page.keyboard.press("End")
+    page.keyboard.press("Control+End")
     page.keyboard.type(" The harbour is closed.")
     expect(editor).to_contain_text("The harbour is closed.")
     change_url = page.url
@@ -113,7 +113,7 @@ def test_an_editor_composes_in_the_desk_under_its_csp_with_no_violation(desk, si
     # The list with its search and filters, History, the delete confirmation, an author.
     for url, text in [
         ("/admin/reports/report/?q=Black+Sea", "Port strikes on the Black Sea coast"),
-        (change_url.replace("/change/", "/history/"), "Change history"),
+        (change_url.replace("/change/", "/history/"), "compare them side by side"),
         (change_url.replace("/change/", "/delete/"), "Are you sure you want to delete"),
         ("/admin/reports/report/recover/", "Recover deleted"),
         ("/admin/authors/author/?q=Lindqvist", "Elin Lindqvist"),

@@ -27,8 +27,9 @@ def test_a_reader_downloads_a_rendition_of_the_hero_image_uploaded_by_an_editor(
         files=[{"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}],
     )
     page.fill("#id_hero_alt", "Cranes over the harbour at dusk.")
-    page.click("input[name=_save]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # The report is published: the new image goes to its working draft until published.
+    page.click("input[name=_publish_changes]")
+    expect(page.locator(".messagelist")).to_contain_text("Changes published")
 
     page.set_viewport_size({"width": 400, "height": 800})
     page.goto(f"/reports/{slug}/")
