@@ -484,8 +484,9 @@ def import_content(path, *, replace=False, using=DEFAULT_DB_ALIAS, log=None):
     what it holds first (``delete_content``), in the same transaction. Rows keep their keys;
     text is normalised and rich text sanitised as on any save; the database's sequences are
     set past the keys; search vectors are rebuilt, and the content version is renewed once
-    the transaction commits. Media files are written to storage (replacing files of the
-    same names) and removed again if the import fails.
+    the transaction commits. Media files are written to storage (replacing other files of
+    the same names; files already there as they were are left) and removed again if the
+    import fails.
 
     Returns a summary dict: ``rows`` ({table: count}), ``files`` (media files written),
     ``warnings`` (a list of str). Raises ArchiveError, having changed nothing, for an
@@ -620,6 +621,9 @@ def _write_media(archive, log):
     for item in archive.manifest["media"]:
         name = item["name"]
         if default_storage.exists(name):
+            with default_storage.open(name, "rb") as stored:
+                if _sha256(stored) == item["sha256"]:
+                    continue  # already there as it was
             default_storage.delete(name)
         stored = default_storage.save(name, File(archive.media_file(name), name=name))
         written.append(stored)

@@ -26,6 +26,7 @@ from reversion.models import Version
 from authors.models import Author
 from diethnos import backups
 from diethnos.models import Redirect
+from diethnos.page_cache import content_version
 from reports import workflow
 from reports.models import Report, UpdateNote
 from tags.models import Region
@@ -491,3 +492,24 @@ def test_the_archive_lists_its_tables_and_media_and_is_written_whole(site, tmp_p
     assert images <= {item["name"] for item in manifest["media"]}
     assert not list(tmp_path.glob(".content.tar.gz.*"))  # no temporary file left
     assert path.stat().st_mode & 0o077 == 0  # it holds password hashes
+
+
+def test_an_import_retires_every_cached_page(site, settings, django_capture_on_commit_callbacks):
+    _, path = site
+    wipe(settings)
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        run("import_content", str(path), "--skip-renditions")
+    assert content_version() != before
+
+
+def test_images_already_in_storage_are_kept_and_the_others_restored(site, settings):
+    lead, path = site
+    photo = Path(settings.MEDIA_ROOT) / Author.objects.get(slug="amara-okafor").photo.name
+    hero = Path(settings.MEDIA_ROOT) / lead.hero_image.name
+    kept, written = photo.stat().st_mtime_ns, hero.read_bytes()
+    hero.write_bytes(b"something else")
+    backups.delete_content()
+    run("import_content", str(path), "--skip-renditions")
+    assert photo.stat().st_mtime_ns == kept
+    assert hero.read_bytes() == written
