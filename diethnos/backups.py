@@ -502,7 +502,7 @@ def import_content(path, *, replace=False, using=DEFAULT_DB_ALIAS, log=None):
             else:
                 held = content_counts(using)
                 if held:
-                    listed = ", ".join(f"{count} {name}" for name, count in held.items())
+                    listed = ", ".join(f"{name}: {count}" for name, count in held.items())
                     raise ArchiveError(
                         f"The database already holds content ({listed}). Import into an "
                         "empty database (migrated, nothing loaded), or pass --replace to "
