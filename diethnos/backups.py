@@ -18,6 +18,7 @@ renditions and the content version the page cache keys on. Sessions, queued task
 attempts, the desk's action log and two-factor devices are no content and are not carried.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -36,7 +37,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connections,
+    transaction,
+)
 from django.db.models import FileField
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -134,9 +141,9 @@ def _natural_keys():
         for pk, app, model in content_type.objects.values_list("pk", "app_label", "model")
     }
     keys.update(
-        (("permission", pk), [app, codename])
-        for pk, app, codename in permission.objects.values_list(
-            "pk", "content_type__app_label", "codename"
+        (("permission", pk), [app, model, codename])
+        for pk, app, model, codename in permission.objects.values_list(
+            "pk", "content_type__app_label", "content_type__model", "codename"
         )
     )
     return keys
@@ -148,7 +155,7 @@ def _json_value(value):
     if isinstance(value, Decimal | UUID):
         return str(value)
     if isinstance(value, bytes | memoryview):
-        return bytes(value).hex()
+        return base64.b64encode(bytes(value)).decode()  # as BinaryField.to_python reads it
     return value
 
 
@@ -427,6 +434,9 @@ class Archive:
             if name not in self.members:
                 raise ArchiveError(f"The archive lacks {name}, the rows of {label}.")
             self.tables.append((model, [fields[attname] for attname in names], name))
+        # Each table after those it refers to, whatever order the manifest gives.
+        order = list(known)
+        self.tables.sort(key=lambda table: order.index(_label(table[0])))
 
     def _check_media(self):
         for item in self.manifest["media"]:
@@ -508,7 +518,11 @@ def import_content(path, *, replace=False, using=DEFAULT_DB_ALIAS, log=None):
                         "empty database (migrated, nothing loaded), or pass --replace to "
                         "delete what it holds first."
                     )
-            summary = _import_rows(archive, using, log)
+            try:
+                summary = _import_rows(archive, using, log)
+            except DatabaseError as error:
+                message = " ".join(str(error).split())
+                raise ArchiveError(f"The archive's rows could not be written: {message}") from None
             written = _write_media(archive, log)
             summary["files"] = len(written)
             _reset_sequences(using)

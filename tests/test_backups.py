@@ -409,6 +409,17 @@ def test_rows_that_do_not_fit_together_are_refused(site, tmp_path, settings):
     refused(rewritten(path, tmp_path, drop_reports), settings, "do not fit together")
 
 
+def test_a_row_given_twice_is_refused(site, tmp_path, settings):
+    _, path = site
+
+    def repeat_a_row(members):
+        name = "data/reports.source.jsonl"
+        first = members[name].split(b"\n")[0]
+        members[name] += first + b"\n"
+
+    refused(rewritten(path, tmp_path, repeat_a_row), settings, "could not be written")
+
+
 def test_an_archive_missing_a_media_file_is_refused(site, tmp_path, settings):
     _, path = site
 
