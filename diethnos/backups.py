@@ -78,7 +78,6 @@ TABLES = [
     "taggit.taggeditem",
     "reversion.revision",
     "reversion.version",
-    # Last: saving a page's row would otherwise drop a redirect from the address it holds.
     "diethnos.redirect",
 ]
 
@@ -175,51 +174,60 @@ def export_content(path, *, log=None):
     """
     log = log or (lambda line: None)
     path = Path(path)
+    connection = connections[DEFAULT_DB_ALIAS]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), tempfile.TemporaryDirectory() as workdir:
+        if connection.vendor == "postgresql" and outermost:
+            # Every table as of one moment, while the site goes on writing.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return _export(path, Path(workdir), log)
+
+
+def _export(path, workdir, log):
     keys = _natural_keys()
     tables, rows_by_table, wanted = [], {}, {}
-    with tempfile.TemporaryDirectory() as workdir:
-        workdir = Path(workdir)
-        for model in carried_models():
-            label, fields = _label(model), _fields(model)
-            name = f"data/{label}.jsonl"
-            count = _write_rows(model, fields, keys, workdir / name, wanted)
-            tables.append(
-                {"model": label, "fields": [f.attname for f in fields], "rows": count, "file": name}
-            )
-            rows_by_table[label] = count
-            log(f"{label}: {count}")
-        _add_files_of_history(wanted)
-        media, missing = [], []
-        for name in sorted(wanted):
-            if not default_storage.exists(name):
-                if wanted[name]:  # a current row's file: say so; History's old ones may go
-                    missing.append(name)
-                continue
-            media.append(name)
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "created_at": timezone.now().isoformat(),
-            "tables": tables,
-            "media": [],
-            "missing_media": missing,
-        }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                # The media first, hashed as they are copied; the manifest, which lists them,
-                # last (import reads it first by name).
-                for name in media:
-                    manifest["media"].append(_add_media(tar, name))
-                for table in tables:
-                    tar.add(workdir / table["file"], arcname=table["file"])
-                _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=1).encode())
-            os.chmod(temporary, 0o600)  # it holds password hashes
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    for model in carried_models():
+        label, fields = _label(model), _fields(model)
+        name = f"data/{label}.jsonl"
+        count = _write_rows(model, fields, keys, workdir / name, wanted)
+        tables.append(
+            {"model": label, "fields": [f.attname for f in fields], "rows": count, "file": name}
+        )
+        rows_by_table[label] = count
+        log(f"{label}: {count}")
+    _add_files_of_history(wanted)
+    media, missing = [], []
+    for name in sorted(wanted):
+        if not default_storage.exists(name):
+            if wanted[name]:  # a current row's file: say so; History's old ones may go
+                missing.append(name)
+            continue
+        media.append(name)
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": timezone.now().isoformat(),
+        "tables": tables,
+        "media": [],
+        "missing_media": missing,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            # The media first, hashed as they are copied; the manifest, which lists them,
+            # last (import reads it first by name).
+            for name in media:
+                manifest["media"].append(_add_media(tar, name))
+            for table in tables:
+                tar.add(workdir / table["file"], arcname=table["file"])
+            _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=1).encode())
+        os.chmod(temporary, 0o600)  # it holds password hashes
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return {
         "rows": rows_by_table,
         "files": len(media),
@@ -253,13 +261,14 @@ def _add_files_of_history(wanted):
     """Add to ``wanted`` the images History's stored versions refer to (False: optional), so
     that restoring an earlier version finds its image."""
     version = apps.get_model("reversion", "Version")
-    content_type = apps.get_model("contenttypes", "ContentType")
     for model in carried_models():
         names = [f.name for f in _fields(model) if isinstance(f, FileField)]
         if not names:
             continue
         stored = version.objects.filter(
-            content_type=content_type.objects.get_for_model(model), format="json"
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            format="json",
         ).values_list("serialized_data", flat=True)
         for data in stored.iterator(chunk_size=BATCH):
             try:
