@@ -20,6 +20,7 @@ attempts, the desk's action log and two-factor devices are no content and are no
 
 import base64
 import hashlib
+import io
 import json
 import os
 import tarfile
@@ -275,9 +276,10 @@ def _add_files_of_history(wanted):
                 objects = json.loads(data)
             except ValueError:
                 continue
-            for item in objects:
+            for item in objects if isinstance(objects, list) else ():
+                fields = item.get("fields") if isinstance(item, dict) else None
                 for name in names:
-                    value = item.get("fields", {}).get(name)
+                    value = fields.get(name) if isinstance(fields, dict) else None
                     if value and isinstance(value, str):
                         wanted.setdefault(value, False)
 
@@ -299,10 +301,7 @@ def _add_media(tar, name):
 def _add_bytes(tar, name, data):
     info = tarfile.TarInfo(name)
     info.size, info.mtime = len(data), int(timezone.now().timestamp())
-    with tempfile.TemporaryFile() as buffer:
-        buffer.write(data)
-        buffer.seek(0)
-        tar.addfile(info, buffer)
+    tar.addfile(info, io.BytesIO(data))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,8 +309,8 @@ def _add_bytes(tar, name, data):
 
 
 def content_counts(using=DEFAULT_DB_ALIAS):
-    """{table: rows} of the carried tables that hold rows, the roles' tables left out
-    (migrations make those): empty for a database ready for an import."""
+    """{plural name of a model: rows} of the carried tables that hold rows, the roles'
+    tables left out (migrations make those): empty for a database ready for an import."""
     counts = {}
     for model in carried_models():
         if _label(model) in MERGED or model._meta.auto_created:
@@ -356,10 +355,10 @@ def delete_content(using=DEFAULT_DB_ALIAS):
 
 
 class Archive:
-    """An archive opened for reading: ``Archive(path)`` reads and checks its manifest, its
-    tables' files and its media files' sizes and hashes, and raises ArchiveError (the reason
-    in words) for anything amiss: not an archive, another format, a newer format version,
-    a table or media file missing or changed, fields this version does not know."""
+    """An archive opened for reading: ``Archive(path)`` reads and checks its manifest and
+    its tables' files, and raises ArchiveError (the reason in words) for anything amiss: not
+    an archive, another format, a newer format version, a table missing, fields this version
+    does not know. ``check_media()`` checks the media files."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -375,7 +374,6 @@ class Archive:
             ) from None
         self.manifest = self._manifest()
         self._check_tables()
-        self._check_media()
 
     def close(self):
         self.tar.close()
@@ -447,7 +445,9 @@ class Archive:
         order = list(known)
         self.tables.sort(key=lambda table: order.index(_label(table[0])))
 
-    def _check_media(self):
+    def check_media(self):
+        """Raise ArchiveError unless every media file the manifest lists is in the archive,
+        of its size and SHA-256 (reads them all)."""
         for item in self.manifest["media"]:
             try:
                 name, size, sha256 = item["name"], item["size"], item["sha256"]
@@ -515,18 +515,14 @@ def import_content(path, *, replace=False, using=DEFAULT_DB_ALIAS, log=None):
     archive = Archive(path)
     written = []
     try:
+        if not replace:
+            _require_empty(using)  # before reading every image, and again in the transaction
+        archive.check_media()
         with transaction.atomic(using=using):
             if replace:
                 delete_content(using)
             else:
-                held = content_counts(using)
-                if held:
-                    listed = ", ".join(f"{name}: {count}" for name, count in held.items())
-                    raise ArchiveError(
-                        f"The database already holds content ({listed}). Import into an "
-                        "empty database (migrated, nothing loaded), or pass --replace to "
-                        "delete what it holds first."
-                    )
+                _require_empty(using)
             try:
                 summary = _import_rows(archive, using, log)
             except DatabaseError as error:
@@ -552,6 +548,16 @@ def import_content(path, *, replace=False, using=DEFAULT_DB_ALIAS, log=None):
             + ", ".join(missing)
         )
     return summary
+
+
+def _require_empty(using):
+    held = content_counts(using)
+    if held:
+        listed = ", ".join(f"{name}: {count}" for name, count in held.items())
+        raise ArchiveError(
+            f"The database already holds content ({listed}). Import into an empty database "
+            "(migrated, nothing loaded), or pass --replace to delete what it holds first."
+        )
 
 
 def _import_rows(archive, using, log):
