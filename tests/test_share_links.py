@@ -87,9 +87,7 @@ def test_a_share_link_to_a_published_report_with_no_draft_is_still_noindex(clien
     link = ShareLink.make(report, by=editor)
     response = client.get(link.get_absolute_url())
     assert "Published as is" in response.content.decode()
-    assert html.fromstring(response.content).xpath("//meta[@name='robots']/@content") == [
-        "noindex"
-    ]
+    assert html.fromstring(response.content).xpath("//meta[@name='robots']/@content") == ["noindex"]
 
 
 def test_a_link_expires_after_a_week_by_default(client, editor, report_with_changes):
@@ -163,7 +161,9 @@ def test_making_and_revoking_links_changes_no_public_page(
 # In the desk
 
 
-def test_an_editor_makes_a_link_for_some_days_and_sees_it_listed(client, editor, report_with_changes):
+def test_an_editor_makes_a_link_for_some_days_and_sees_it_listed(
+    client, editor, report_with_changes
+):
     client.force_login(editor)
     draft = Report.all_objects.get(draft_of=report_with_changes)
     response = client.post(

@@ -18,7 +18,7 @@ def name_notes(apps, schema_editor):
     for note in UpdateNote.objects.filter(report__draft_of__isnull=True).iterator():
         note.uid = uuid.uuid4()
         note.save(update_fields=["uid"])
-    for draft in Report.objects.filter(draft_of__isnull=False):
+    for draft in Report._base_manager.filter(draft_of__isnull=False):
         live = {}
         for note in UpdateNote.objects.filter(report_id=draft.draft_of_id):
             live.setdefault((note.kind, note.noted_at, note.text), note.uid)
