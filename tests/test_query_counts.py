@@ -37,7 +37,7 @@ def build(size):
         )
         for n in range(6 if large else 1):
             Source.objects.create(report=report, position=n, title=f"Source {n}", publisher="Wire")
-            kind = UpdateNote.Kind.values[n % len(UpdateNote.Kind.values)]
+            kind = UpdateNote.Kind.values[(n + 1) % len(UpdateNote.Kind.values)]
             UpdateNote.objects.create(report=report, kind=kind, text=f"Note {n}.")
         reports.append(report)
     return {"report": reports[0], "author": authors[0], "topic": topics[0]}
