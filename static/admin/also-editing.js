@@ -1,11 +1,12 @@
 "use strict";
 // Keeps the report form's "Also editing" notice current: every half minute it tells the desk
 // that this form is still open and shows whom else the desk names. The notice is drawn with
-// the page, so it is there without this script too.
-{
+// the page, so it is there without this script too. Loaded in the <head>, it starts once the
+// page is parsed.
+document.addEventListener("DOMContentLoaded", () => {
     const notice = document.querySelector(".also-editing[data-editing-url]");
     const token = document.querySelector("input[name=csrfmiddlewaretoken]");
-    const everyMs = 30000;
+    if (!notice || !token) return;
     const refresh = () => {
         if (document.hidden) return;
         fetch(notice.dataset.editingUrl, {
@@ -21,8 +22,6 @@
             })
             .catch(() => {});
     };
-    if (notice && token) {
-        window.setInterval(refresh, everyMs);
-        document.addEventListener("visibilitychange", refresh);
-    }
-}
+    window.setInterval(refresh, 30000);
+    document.addEventListener("visibilitychange", refresh);
+});
