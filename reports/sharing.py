@@ -123,8 +123,8 @@ def shared_content(report_id):
 
 def shared_preview(request, token):
     """``/preview/<token>/``: the report a share link opens, under the preview banner, marked
-    noindex and never cached (``Cache-Control: private, no-store``). 404 for a token that
-    opens nothing."""
+    noindex, never cached (``Cache-Control: private, no-store``) and sending no referrer. 404
+    for a token that opens nothing."""
     link = ShareLink.objects.for_token(token)
     if link is None:
         raise Http404("This share link does not exist, has expired or was revoked.")
@@ -136,4 +136,6 @@ def shared_preview(request, token):
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
+    # The token is the key to the draft: no link followed from the page passes it on.
+    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -74,6 +74,7 @@ def test_the_shared_page_is_noindex_and_never_cached(client, settings, editor, r
         response = client.get(link.get_absolute_url())
         assert response["X-Robots-Tag"] == "noindex"
         assert response["Cache-Control"] == "private, no-store"
+        assert response["Referrer-Policy"] == "no-referrer"
         assert "X-Cache" not in response  # not kept in, nor served from, the page cache
         head = html.fromstring(response.content)
         assert head.xpath("//meta[@name='robots']/@content") == ["noindex"]
