@@ -75,16 +75,19 @@ TABLES = [
     "reports.reportauthor",
     "reports.source",
     "reports.updatenote",
+    "reports.sharelink",
     "taggit.tag",
     "taggit.taggeditem",
     "reversion.revision",
     "reversion.version",
     "diethnos.redirect",
+    "corrections.correctionspolicy",
 ]
 
 # Models of the project's own apps that are deliberately not carried, and why.
 NOT_CARRIED = {
     "diethnos.contentversion": "derived: import sets a new one, retiring cached pages",
+    "reports.editingpresence": "who had a report open in the last minutes: stale by any restore",
 }
 
 # Tables whose rows are matched to rows a migrated database already has (the roles made by

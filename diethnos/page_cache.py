@@ -31,8 +31,9 @@ from .models import ContentVersion
 VERSION_KEY = "content-version"
 # How long the cache's copy of the version is trusted without a look at the database.
 VERSION_COPY_SECONDS = 60
-CONTENT_APPS = {"reports", "authors", "tags", "taggit"}
-NOT_CACHED = ("/admin/", "/accounts/", "/healthz", "/media/", "/static/")
+CONTENT_APPS = {"reports", "authors", "tags", "taggit", "corrections"}
+# Share links (/preview/) show unpublished content: never kept.
+NOT_CACHED = ("/admin/", "/accounts/", "/preview/", "/healthz", "/media/", "/static/")
 
 
 # The cache failures this process had seen when it last copied the version into the cache.

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "authors",
     "tags",
     "reports",
+    "corrections",
 ]
 
 MIDDLEWARE = [

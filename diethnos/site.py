@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 
 
 def absolute_url(url):
@@ -34,4 +35,6 @@ def organisation():
         "name": settings.SITE_NAME,
         "url": absolute_url("/"),
         "logo": {"@type": "ImageObject", "url": absolute_url(static("img/logo.png"))},
+        "publishingPrinciples": absolute_url(reverse("corrections:policy")),
+        "correctionsPolicy": absolute_url(reverse("corrections:policy")),
     }

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
 from authors.account_views import AdminSignInView
+from reports import sharing
 from reports import views as report_views
 from reports.sitemaps import news_sitemap, section_sitemap, sitemap_index
 
@@ -40,6 +41,8 @@ urlpatterns = [
         ),
         name="robots",
     ),
+    path("preview/<str:token>/", sharing.shared_preview, name="share-link"),
+    path("corrections/", include("corrections.urls")),
     path("regions/", include("tags.urls.regions")),
     path("topics/", include("tags.urls.topics")),
     path("authors/", include("authors.urls")),

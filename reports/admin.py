@@ -9,11 +9,12 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -24,7 +25,7 @@ from diethnos.desk import DeskAdmin
 from diethnos.forms import URL_FORMFIELDS
 from tags.models import Topic
 
-from . import overtaken, workflow
+from . import overtaken, presence, workflow
 from .admin_forms import (
     PUBLISH_CHANGES,
     SCHEDULE_CHANGES,
@@ -47,6 +48,7 @@ from .models import (
 )
 from .permissions import can_publish, contributor_may_change, is_own
 from .preview import preview_unsaved
+from .sharing import DEFAULT_DAYS, MAX_DAYS, ShareLink
 
 # ---------------------------------------------------------------------------------------------
 # Inlines
@@ -227,7 +229,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     class Media:
         css = {"all": ["admin/diethnos-admin.css"]}
-        js = SLUG_PREFILL_JS
+        js = [*SLUG_PREFILL_JS, "admin/also-editing.js"]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         fieldsets = {fieldset.name: fieldset for fieldset in context["adminform"]}
@@ -252,7 +254,87 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             context["overtaken"] = stale
         if obj is not None and obj.is_working_draft:
             context["working_draft"] = self.working_draft_context(request, obj)
+        if change and obj is not None and self.has_change_permission(request, obj):
+            presence.seen(obj, request.user)
+            context["also_editing"] = presence.notice(presence.others(obj, request.user))
+            context["editing_url"] = reverse("admin:reports_report_editing", args=[obj.pk])
+            context["share_links"] = self.share_links_context(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- share links and who else is editing --------------------------------------------------
+
+    def share_links_context(self, request, report):
+        """The share links of ``report`` (a report or its working draft) that its change form
+        lists, newest first, and where to make and revoke them."""
+        links = list(
+            ShareLink.objects.filter(report_id=report.draft_of_id or report.pk).select_related(
+                "created_by"
+            )
+        )
+        for link in links:
+            link.url = request.build_absolute_uri(link.get_absolute_url())
+            link.revoke_url = reverse(
+                "admin:reports_report_revoke_share", args=[report.pk, link.pk]
+            )
+        return {
+            "links": links,
+            "create_url": reverse("admin:reports_report_share", args=[report.pk]),
+            "default_days": DEFAULT_DAYS,
+            "max_days": MAX_DAYS,
+        }
+
+    def share_view(self, request, object_id):
+        """POST: make a share link to the report, open for ``days`` days."""
+        report = self.report_to_change(request, object_id)
+        try:
+            link = ShareLink.make(report, by=request.user, days=int(request.POST.get("days", "")))
+        except ValueError:
+            self.message_user(
+                request,
+                f"No share link made: choose between 1 and {MAX_DAYS} days.",
+                messages.ERROR,
+            )
+        else:
+            url = request.build_absolute_uri(link.get_absolute_url())
+            self.message_user(
+                request,
+                format_html(
+                    "Share link made, open until {}: {}",
+                    workflow._when(link.expires_at),
+                    url,
+                ),
+            )
+        return HttpResponseRedirect(self.change_url(report) + "#share-links")
+
+    def revoke_share_view(self, request, object_id, link_id):
+        """POST: revoke one of the report's share links."""
+        report = self.report_to_change(request, object_id)
+        link = get_object_or_404(ShareLink, pk=link_id, report_id=report.draft_of_id or report.pk)
+        link.revoke()
+        self.message_user(request, "Share link revoked: it no longer opens the report.")
+        return HttpResponseRedirect(self.change_url(report) + "#share-links")
+
+    def editing_view(self, request, object_id):
+        """POST, from the change form's script every half minute: record that the user has the
+        report open, and answer JSON naming the others editing it: ``{"notice": "Also editing:
+        …" or "", "others": [{"name", "since", "last_seen", "last_saved"}]}``."""
+        report = self.report_to_change(request, object_id)
+        presence.seen(report, request.user)
+        others = presence.others(report, request.user)
+        return JsonResponse(
+            {
+                "notice": presence.notice(others),
+                "others": [
+                    {
+                        "name": other.name,
+                        "since": other.since.isoformat(),
+                        "last_seen": other.last_seen.isoformat(),
+                        "last_saved": other.last_saved and other.last_saved.isoformat(),
+                    }
+                    for other in others
+                ],
+            }
+        )
 
     # -- two editors, one report --------------------------------------------------------------
 
@@ -487,6 +569,21 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
                 view(self.withdraw_view),
                 name="reports_report_withdraw",
             ),
+            path(
+                "<path:object_id>/share/",
+                view(require_POST(self.share_view)),
+                name="reports_report_share",
+            ),
+            path(
+                "<path:object_id>/share/<int:link_id>/revoke/",
+                view(require_POST(self.revoke_share_view)),
+                name="reports_report_revoke_share",
+            ),
+            path(
+                "<path:object_id>/editing/",
+                view(require_POST(self.editing_view)),
+                name="reports_report_editing",
+            ),
             *super().get_urls(),
         ]
 
@@ -717,6 +814,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             return
         expected = form.cleaned_data["version_seen"] + getattr(request, "saves_before_form", 0)
         obj.save(expected_version=expected)
+        presence.saved(obj, request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

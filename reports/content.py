@@ -9,7 +9,8 @@ compared (``reports.diffs``).
 """
 
 import datetime as dt
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -54,6 +55,9 @@ class NoteRow:
     kind: str
     noted_at: dt.datetime
     text: str
+    # The note's name (UpdateNote.uid), carried from row to row so that it stays the same when
+    # changes are published; no part of what readers see, so no part of a comparison.
+    uid: uuid.UUID | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,8 @@ class ReportContent:
                 for source in report.sources.all()
             ),
             update_notes=tuple(
-                NoteRow(note.kind, note.noted_at, note.text) for note in report.update_notes.all()
+                NoteRow(note.kind, note.noted_at, note.text, note.uid)
+                for note in report.update_notes.all()
             ),
             regions=frozenset(report.regions.values_list("pk", flat=True)),
             topics=frozenset(
@@ -114,7 +119,7 @@ class ReportContent:
                 for row in rows[Source]
             ),
             update_notes=tuple(
-                NoteRow(row["kind"], _as_datetime(row["noted_at"]), row["text"])
+                NoteRow(row["kind"], _as_datetime(row["noted_at"]), row["text"], _as_uuid(row))
                 for row in rows[UpdateNote]
             ),
             regions=frozenset(int(pk) for pk in data.get("regions", [])),
@@ -157,7 +162,13 @@ class ReportContent:
         )
         report.update_notes.all().delete()
         UpdateNote.objects.bulk_create(
-            UpdateNote(report=report, kind=row.kind, noted_at=row.noted_at, text=row.text)
+            UpdateNote(
+                report=report,
+                uid=row.uid or uuid.uuid4(),
+                kind=row.kind,
+                noted_at=row.noted_at,
+                text=row.text,
+            )
             for row in self.update_notes
         )
         report.regions.set(self.regions)
@@ -198,6 +209,12 @@ def _rows_of_revision(revision, report_id):
 
 def _as_date(value):
     return parse_date(value) if isinstance(value, str) else value
+
+
+def _as_uuid(row):
+    """The uid of a note kept in History, or None for a version kept before notes had one."""
+    value = row.get("uid")
+    return uuid.UUID(str(value)) if value else None
 
 
 def _as_datetime(value):

@@ -1,4 +1,5 @@
 import re
+import uuid
 
 import reversion
 from django.conf import settings
@@ -790,17 +791,38 @@ class Source(PartOfReport, models.Model):
         return self.title
 
 
+class UpdateNoteQuerySet(models.QuerySet):
+    def corrections(self):
+        """Corrections and clarifications: the notes of the corrections log."""
+        return self.filter(kind__in=UpdateNote.CORRECTING)
+
+    def public(self):
+        """Notes readers see: those of published reports (never of a working draft, nor of a
+        scheduled or withdrawn report)."""
+        return self.filter(report__in=Report.objects.published())
+
+
 class UpdateNote(PartOfReport, models.Model):
-    """A dated note on the page: an update to the report, or a correction of an error."""
+    """A dated note on the page: an update to the report, a correction of an error, or a
+    clarification of what it said."""
 
     class Kind(models.TextChoices):
         UPDATE = "update", "Update"
         CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+
+    # The kinds listed in the corrections log.
+    CORRECTING = (Kind.CORRECTION, Kind.CLARIFICATION)
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="update_notes")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.UPDATE)
+    # Names the note whichever row holds it: a working draft's note keeps its uid when its
+    # changes are published (reports.content), so the corrections feed's guid stays the same.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=13, choices=Kind.choices, default=Kind.UPDATE)
     noted_at = models.DateTimeField("date", default=timezone.now)
     text = NormalisedTextField()
+
+    objects = UpdateNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["noted_at", "pk"]
@@ -809,14 +831,25 @@ class UpdateNote(PartOfReport, models.Model):
                 condition=Q(GreaterThan(Length(Trim("text")), 0)), name="update_note_has_text"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["update", "correction"]), name="update_note_kind_known"
+                condition=Q(kind__in=["update", "correction", "clarification"]),
+                name="update_note_kind_known",
             ),
+            models.UniqueConstraint(fields=["report", "uid"], name="unique_report_note_uid"),
         ]
+        indexes = [models.Index(fields=["kind", "noted_at"], name="update_note_kind_noted")]
         verbose_name = "update or correction"
         verbose_name_plural = "updates and corrections"
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.noted_at:%d %B %Y}"
+
+    def get_absolute_url(self):
+        return f"{self.report.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        """The id of the note on its report's page."""
+        return f"note-{self.uid}"
 
 
 reversion.register(KeyPoint)
@@ -827,3 +860,8 @@ reversion.register(TaggedReport)
 reversion.register(
     Report, follow=["key_points", "report_authors", "sources", "update_notes", "tagged_items"]
 )
+
+
+# Models that live in modules of their own, each with what it is used for.
+from .presence import EditingPresence  # noqa: E402, F401
+from .sharing import ShareLink  # noqa: E402, F401

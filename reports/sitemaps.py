@@ -90,7 +90,15 @@ class AuthorSitemap(PublicSitemap):
 
 class PageSitemap(PublicSitemap):
     def items(self):
-        return ["reports:home", "reports:list", "regions:index", "topics:index", "authors:index"]
+        return [
+            "reports:home",
+            "reports:list",
+            "regions:index",
+            "topics:index",
+            "authors:index",
+            "corrections:index",
+            "corrections:policy",
+        ]
 
     def location(self, item):
         return reverse(item)

@@ -59,7 +59,7 @@ def article(report):
             "datePublished": note.noted_at.isoformat(),
         }
         for note in report.update_notes.all()
-        if note.kind == UpdateNote.Kind.CORRECTION
+        if note.kind in UpdateNote.CORRECTING
     ]
     if corrections:
         data["correction"] = corrections

@@ -177,6 +177,8 @@ def model_admin_cases(route, world):
 
     if name.endswith("_revision"):
         return revision_cases(route, world)
+    if name.endswith("_revoke_share"):
+        return revoke_share_cases(route, world)
     if name.endswith("_recover"):
         versions = [world.deleted_version.pk, world.draft_version.pk]
         return [
@@ -274,6 +276,23 @@ def revision_cases(route, world):
                 )
             )
     return cases
+
+
+def revoke_share_cases(route, world):
+    """A share link of their report, revoked through their report or the contributor's own,
+    each answered as a link that does not exist."""
+    from reports.sharing import ShareLink
+
+    theirs = ShareLink.objects.filter(report=world.draft).first() or ShareLink.make(world.draft)
+    own = world.own_draft.pk
+
+    def post(report_id, link_id):
+        return Request("POST", route.url(report_id, link_id), echoes=(report_id, link_id))
+
+    return [
+        Case("POST their link", [post(world.draft.pk, theirs.pk), post(MISSING_ID, MISSING_ID)]),
+        Case("POST their link on own report", [post(own, theirs.pk), post(own, MISSING_ID)]),
+    ]
 
 
 def view_on_site_cases(route, world):

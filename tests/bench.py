@@ -39,7 +39,7 @@ def seed(count, batch=5000):
     from django.utils import timezone
 
     from authors.models import Author
-    from reports.models import KeyPoint, Report, ReportAuthor, TaggedReport
+    from reports.models import KeyPoint, Report, ReportAuthor, TaggedReport, UpdateNote
     from tags.models import Region, Topic
 
     call_command("migrate", verbosity=0)
@@ -86,6 +86,17 @@ def seed(count, batch=5000):
         )
         TaggedReport.objects.bulk_create(
             TaggedReport(content_object=r, tag=t) for r in reports for t in rng.sample(topics, 3)
+        )
+        # One report in five has a note: an update, a correction or a clarification.
+        UpdateNote.objects.bulk_create(
+            UpdateNote(
+                report=r,
+                kind=UpdateNote.Kind.values[r.pk % 3],
+                noted_at=r.publish_at + timedelta(hours=1),
+                text="What the report first said, and what is right.",
+            )
+            for r in reports
+            if r.pk % 5 == 0
         )
     return time.perf_counter() - start
 
@@ -175,6 +186,9 @@ def main(argv=None):
     last_page = max(1, (published + 19) // 20)
     europe = Region.objects.get(slug="europe")
     in_europe = Report.objects.published().in_region(europe).count()
+    from reports.models import UpdateNote
+
+    corrections = UpdateNote.objects.corrections().public().count()
     paths = [
         ("home", "/"),
         ("report page", report.get_absolute_url()),
@@ -191,6 +205,9 @@ def main(argv=None):
         ("search, words + region", "/search/?q=report+matters&region=europe"),
         ("search, no match", "/search/?q=zanzibar"),
         ("search, filters only", "/search/?topic=topic-1&kind=sitrep"),
+        ("corrections, page 1", "/corrections/"),
+        ("corrections, last page", f"/corrections/?page={max(1, (corrections + 19) // 20)}"),
+        ("corrections feed", "/corrections/feed/"),
     ]
     rows = measure(paths, args.repeat)
     # Memory on a second pass: tracing allocations slows Python down, so it spoils timings.

@@ -31,6 +31,7 @@ def page_urls(report):
     urls += [topic.get_absolute_url() for topic in report.topics.all()]
     urls += [author.get_absolute_url() for author in report.authors.all()]
     urls += [reverse("regions:index"), reverse("topics:index"), reverse("authors:index")]
+    urls += [reverse("corrections:index")]
     return urls
 
 

@@ -25,11 +25,13 @@ from django.utils import timezone
 from reversion.models import Version
 
 from authors.models import Author
+from corrections.models import CorrectionsPolicy
 from diethnos import backups
 from diethnos.models import Redirect
 from diethnos.page_cache import content_version
 from reports import workflow
 from reports.models import Report, UpdateNote
+from reports.sharing import ShareLink
 from tags.models import Region
 
 from .factories import (
@@ -158,6 +160,8 @@ def rich_site():
         reversion.set_comment("A note to History.")
         reversion.add_to_revision(Report.all_objects.get(pk=draft.pk))
     Redirect.objects.create(old_path="/old-about/", new_path="/reports/")
+    ShareLink.make(lead, by=editor)
+    CorrectionsPolicy.objects.create(text="<p>We correct errors <strong>openly</strong>.</p>")
     assert Report.all_objects.filter(hero_image=first_image).count() == 0
     return lead
 
@@ -183,7 +187,7 @@ NOT_CONTENT_APPS = {
     *("contenttypes", "sessions", "admin", "axes", "django_tasks_database"),
     *("otp_totp", "otp_static"),
 }
-NOT_CONTENT = {"auth.permission", "diethnos.contentversion"}
+NOT_CONTENT = {"auth.permission", "diethnos.contentversion", "reports.editingpresence"}
 
 
 def compared_models():
@@ -258,7 +262,7 @@ def site(tmp_path):
 
 def test_every_model_of_the_site_is_carried_or_left_out_on_purpose():
     carried = {model._meta.label_lower for model in backups.carried_models()}
-    for app in ("diethnos", "authors", "tags", "reports"):
+    for app in ("diethnos", "authors", "tags", "reports", "corrections"):
         for model in apps.get_app_config(app).get_models(include_auto_created=True):
             label = model._meta.label_lower
             assert label in carried or label in backups.NOT_CARRIED, label

@@ -37,7 +37,8 @@ def build(size):
         )
         for n in range(6 if large else 1):
             Source.objects.create(report=report, position=n, title=f"Source {n}", publisher="Wire")
-            UpdateNote.objects.create(report=report, text=f"Note {n}.")
+            kind = UpdateNote.Kind.values[(n + 1) % len(UpdateNote.Kind.values)]
+            UpdateNote.objects.create(report=report, kind=kind, text=f"Note {n}.")
         reports.append(report)
     return {"report": reports[0], "author": authors[0], "topic": topics[0]}
 
@@ -55,6 +56,8 @@ PAGES = {
     "topic": (lambda c: c["topic"].get_absolute_url(), 4),
     "author index": (lambda c: "/authors/", 1),
     "author": (lambda c: c["author"].get_absolute_url(), 5),
+    "corrections": (lambda c: "/corrections/", 2),
+    "corrections policy": (lambda c: "/corrections/policy/", 1),
 }
 
 

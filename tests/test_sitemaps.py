@@ -116,6 +116,8 @@ def test_the_sitemap_lists_the_main_pages(client):
         f"{BASE}/regions/",
         f"{BASE}/topics/",
         f"{BASE}/authors/",
+        f"{BASE}/corrections/",
+        f"{BASE}/corrections/policy/",
     ]
 
 

@@ -350,7 +350,8 @@ def test_a_listing_page_describes_the_site_unless_told_otherwise(rf):
 
 def test_every_page_names_the_site_feed_icon_and_publisher(rf):
     head = render(rf, "components/site_head.html")
-    assert head.xpath("//link[@type='application/rss+xml']/@href") == ["/feed/"]
+    feeds = head.xpath("//link[@type='application/rss+xml']/@href")
+    assert feeds == ["/feed/", "/corrections/feed/"]
     assert head.xpath("//link[@rel='icon']/@href")
     assert meta(head, "theme-color")
     [data] = json_ld(head)
@@ -359,6 +360,8 @@ def test_every_page_names_the_site_feed_icon_and_publisher(rf):
     assert data["name"] == "diethnos"
     assert data["url"] == f"{BASE}/"
     assert data["logo"]["url"].startswith(f"{BASE}/static/img/logo")
+    assert data["publishingPrinciples"] == f"{BASE}/corrections/policy/"
+    assert data["correctionsPolicy"] == f"{BASE}/corrections/policy/"
 
 
 def test_public_pages_carry_their_metadata_and_no_executable_inline_script(client, kursk):

@@ -16,7 +16,7 @@ from diethnos.models import ContentVersion
 from reports import workflow
 from reports.content import ReportContent
 from reports.diffs import compare
-from reports.models import Report
+from reports.models import Report, UpdateNote
 
 from .admin_forms import desk_row, report_form_data
 from .factories import (
@@ -80,7 +80,7 @@ def edit_in_desk(client, report, button=None, **fields):
 def public_surfaces(client, report):
     """Every public surface ``report`` is on, as an anonymous reader gets it: {url: body}."""
     client.logout()
-    urls = page_urls(report) + sitemap_urls() + feed_urls(report)
+    urls = page_urls(report) + sitemap_urls() + feed_urls(report) + [reverse("corrections:feed")]
     urls += [reverse("reports:search") + "?q=ports", reverse("reports:search") + "?q=third"]
     return {url: client.get(url).content.decode() for url in urls}
 
@@ -95,6 +95,7 @@ def test_every_public_surface_is_unchanged_while_a_draft_of_a_published_report_i
     with django_capture_on_commit_callbacks(execute=True):  # indexed for search, as published
         report = published_report()
         ReportFactory(title="Another report on shipping", primary_region=region("UA"))
+        UpdateNote.objects.create(report=report, kind="correction", text="Two ports, not one.")
     before = public_surfaces(client, report)
     version = ContentVersion.objects.get_or_create(pk=1, defaults={"value": "a"})[0].value
     client.force_login(editor)
@@ -121,11 +122,14 @@ def test_every_public_surface_is_unchanged_while_a_draft_of_a_published_report_i
         "/sitemap-reports.xml",
         "/news-sitemap.xml",
         "/search/?q=ports",
+        "/corrections/",
+        "/corrections/feed/",
     ],
 )
 def test_no_listing_shows_a_working_draft(client, url, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # indexed for search, as published
         report = published_report()
+        UpdateNote.objects.create(report=report, kind="correction", text="Two ports, not one.")
     draft = desk_row(report)
     Report.all_objects.filter(pk=draft.pk).update(title="Ports struck again")
     page = client.get(url).content.decode()

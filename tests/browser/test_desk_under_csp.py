@@ -139,3 +139,26 @@ def test_an_editor_composes_in_the_desk_under_its_csp_with_no_violation(desk, si
     assert violations(page) == []
 
     assert page.reported == []
+
+
+def test_the_also_editing_notice_keeps_itself_current_under_the_csp(desk, site):
+    page = desk
+    sign_in_to_admin(page)
+    page.clock.install()
+    page.goto("/admin/reports/report/?q=Sahel")
+    page.locator("#result_list tbody th a").first.click()
+    notice = page.locator(".also-editing")
+    expect(notice).to_be_hidden()
+    report_id = page.locator("[data-editing-url]").get_attribute("data-editing-url").split("/")[-3]
+    # A colleague opens the same report meanwhile.
+    site.shell(
+        "from django.contrib.auth.models import User; from reports import presence; "
+        "from reports.models import Report; "
+        "u, _ = User.objects.get_or_create(username='colleague', "
+        "defaults={'first_name': 'Nadia', 'last_name': 'Haddad', 'is_staff': True}); "
+        f"presence.seen(Report.all_objects.get(pk={report_id}), u)"
+    )
+    page.clock.run_for(31_000)
+    expect(notice).to_contain_text("Also editing: Nadia Haddad (since ")
+    assert violations(page) == []
+    assert page.reported == []

@@ -103,7 +103,7 @@ def test_an_editor_restores_an_earlier_version_with_its_key_points(page):
 
 
 def test_an_editor_edits_a_published_report_previews_and_readers_see_it_only_once_published(
-    page,
+    page, browser, site
 ):
     sign_in_to_admin(page)
     # Not the example report, which other tests read as it was published.
@@ -123,10 +123,36 @@ def test_an_editor_edits_a_published_report_previews_and_readers_see_it_only_onc
     preview.goto(f"/reports/{slug}/")
     expect(preview.locator("h1")).not_to_have_text("Ukrainian forces hold ground in Kursk")
 
+    # A share link for a reviewer with no account, open for three days.
+    page.fill("#share-days", "3")
+    page.get_by_role("button", name="Create share link").click()
+    expect(page.locator(".messagelist")).to_contain_text("Share link made")
+    shared_url = page.locator("#share-links input.share-link-url").first.input_value()
+    expect(page.locator("#share-links")).to_contain_text("Open until")
+    reviewer = browser.new_context(base_url=site.url).new_page()
+    reviewer.goto(shared_url)
+    expect(reviewer.locator(".preview-banner")).to_contain_text("Preview shared for review")
+    expect(reviewer.locator("h1")).to_have_text("Ukrainian forces hold ground in Kursk")
+    reader = browser.new_context(base_url=site.url).new_page()
+    reader.goto(f"/reports/{slug}/")
+    expect(reader.locator("h1")).not_to_have_text("Ukrainian forces hold ground in Kursk")
+
     page.click("input[name=_publish_changes]")
     expect(page.locator(".messagelist")).to_contain_text("Changes published")
     preview.goto(f"/reports/{slug}/")
     expect(preview.locator("h1")).to_have_text("Ukrainian forces hold ground in Kursk")
+    # A reader arriving now (their browser may keep the page it had for a minute).
+    reader.context.close()
+    reader = browser.new_context(base_url=site.url).new_page()
+    reader.goto(f"/reports/{slug}/")
+    expect(reader.locator("h1")).to_have_text("Ukrainian forces hold ground in Kursk")
+
+    # Revoked, the link opens nothing.
+    page.get_by_role("button", name="Revoke").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("Share link revoked")
+    assert reviewer.goto(shared_url).status == 404
+    reviewer.context.close()
+    reader.context.close()
 
 
 def test_the_desk_prefills_a_readable_slug_and_leaves_other_scripts_to_the_server(page):

@@ -1,0 +1,31 @@
+from django.shortcuts import render
+
+from diethnos.pagination import paginate
+from reports.models import UpdateNote
+
+from .models import CorrectionsPolicy
+
+
+def public_corrections():
+    """Every correction and clarification of a published report, newest first, with its
+    report."""
+    return (
+        UpdateNote.objects.corrections()
+        .public()
+        .select_related("report")
+        .order_by("-noted_at", "-pk")
+    )
+
+
+def corrections_index(request):
+    """``/corrections/``: the corrections log, paged with ``?page=N``."""
+    return render(
+        request,
+        "corrections/index.html",
+        {"page": paginate(request, public_corrections())},
+    )
+
+
+def policy(request):
+    """``/corrections/policy/``: the corrections policy, as the editors wrote it."""
+    return render(request, "corrections/policy.html", {"policy": CorrectionsPolicy.current()})
