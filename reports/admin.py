@@ -30,8 +30,13 @@ from .admin_forms import (
     SCHEDULE_CHANGES,
     SUBMIT_CHANGES,
     BylineFormSet,
+    KeyPointForm,
     KeyPointFormSet,
+    OrderedRowsFormSet,
     ReportAdminForm,
+    RowForm,
+    SourceForm,
+    UpdateNoteForm,
     WorkingDraftAdminForm,
 )
 from .content import ReportContent
@@ -52,8 +57,21 @@ from .preview import preview_unsaved
 # Inlines
 
 
-class KeyPointInline(admin.TabularInline):
+class OrderedInline(admin.TabularInline):
+    """A tabular inline whose rows are put in order by dragging them, or with the keyboard,
+    rather than by typing positions (see ``admin_forms.RowForm``)."""
+
+    template = "admin/reports/ordered_tabular.html"
+    form = RowForm
+    formset = OrderedRowsFormSet
+
+    class Media:
+        js = ["desk/reorder.js"]
+
+
+class KeyPointInline(OrderedInline):
     model = KeyPoint
+    form = KeyPointForm
     formset = KeyPointFormSet
     fields = ["text", "position"]
     extra = 3
@@ -62,7 +80,7 @@ class KeyPointInline(admin.TabularInline):
     verbose_name_plural = "Key points (one sentence each, 1 to 10, in the order shown)"
     formfield_overrides = {
         KeyPoint._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90, "maxlength": 400})
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90})
         }
     }
 
@@ -70,7 +88,7 @@ class KeyPointInline(admin.TabularInline):
         return super().get_formset(request, obj, validate_max=True, **kwargs)
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(OrderedInline):
     model = ReportAuthor
     formset = BylineFormSet
     fields = ["author", "position"]
@@ -80,8 +98,9 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = "Byline (in order)"
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(OrderedInline):
     formfield_overrides = URL_FORMFIELDS
+    form = SourceForm
     model = Source
     fields = ["title", "publisher", "url", "date", "position"]
     extra = 1
@@ -89,6 +108,7 @@ class SourceInline(admin.TabularInline):
 
 class UpdateNoteInline(admin.StackedInline):
     model = UpdateNote
+    form = UpdateNoteForm
     fields = ["kind", "noted_at", "text"]
     extra = 0
 
@@ -227,7 +247,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     class Media:
         css = {"all": ["admin/diethnos-admin.css"]}
-        js = SLUG_PREFILL_JS
+        js = [*SLUG_PREFILL_JS, "desk/counters.js"]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         fieldsets = {fieldset.name: fieldset for fieldset in context["adminform"]}
@@ -501,6 +521,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": Report._meta,
+            "module_name": str(Report._meta.verbose_name_plural).capitalize(),
             "title": f"History: {report}",
             "subtitle": None,
             "object": report,
