@@ -184,7 +184,6 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     list_display = [
         "title",
         "status_label",
-        "pending_changes",
         "kind",
         "byline",
         "primary_region",
@@ -753,13 +752,15 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_label(self, report):
+        # Unpublished changes are told in the same column, to leave the list's width to dates.
         return format_html(
-            '<span class="status status-{}">{}</span>', report.status, report.display_status
+            '<span class="status status-{}">{}</span>{}',
+            report.status,
+            report.display_status,
+            format_html(' <span class="status status-pending">changes pending</span>')
+            if getattr(report, "pending", False)
+            else "",
         )
-
-    @admin.display(description="pending changes", boolean=True, ordering="pending")
-    def pending_changes(self, report):
-        return getattr(report, "pending", False)
 
     @admin.display(description="authors")
     def byline(self, report):
