@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -757,7 +758,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             '<span class="status status-{}">{}</span>{}',
             report.status,
             report.display_status,
-            format_html(' <span class="status status-pending">changes pending</span>')
+            mark_safe(' <span class="status status-pending">changes pending</span>')  # noqa: S308
             if getattr(report, "pending", False)
             else "",
         )
