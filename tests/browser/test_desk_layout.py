@@ -232,3 +232,17 @@ def test_the_desks_pages_pass_axe(desk):
     expect(page.locator(".report-diff")).to_contain_text("A second summary.")
     found[page.url] = axe_violations(page)
     assert {url: problems for url, problems in found.items() if problems} == {}
+
+
+def test_the_desks_pages_pass_axe_in_the_dark_theme(desk):
+    page = desk
+    page.emulate_media(color_scheme="dark")
+    page.goto("/admin/reports/report/?q=Moldova")
+    page.locator("#result_list tbody th a").first.click()
+    change = page.url
+    found = {}
+    for url in ["/admin/reports/report/", "/admin/reports/report/add/", change]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        found[url] = axe_violations(page)
+    assert {url: problems for url, problems in found.items() if problems} == {}
