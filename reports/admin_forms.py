@@ -27,11 +27,13 @@ COUNTED_FIELDS = {"title", "summary", "hero_alt", "hero_caption", "seo_title", "
 
 
 class RowForm(forms.ModelForm):
-    """A row of an inline; in one whose rows are put in order by dragging them or with their "Move
-    up" and "Move down" buttons (static/desk/reorder.js): its ``position`` is a hidden field,
-    filled from the order of the rows on the page when the form is sent. A new row with
-    nothing in it but its position is an empty row, left out as Django leaves out blank ones.
-    """
+    """A row of one of the report form's inlines, its prose fields spell-checked and its
+    limited ones counted (``prose_fields``, ``counted_fields``).
+
+    In an inline whose rows are put in order by dragging them or with their "Move up" and
+    "Move down" buttons (static/desk/reorder.js), the row's ``position`` is a hidden field,
+    filled from the order of the rows on the page. A new row with nothing in it but its
+    position is an empty row, left out as Django leaves out blank ones."""
 
     # The prose fields of the inline's rows, spell-checked, and those with a counted length.
     prose_fields = ()
