@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from diethnos.admin import SLUG_PREFILL_JS
 from diethnos.content_security import RichTextAdminMixin
 from diethnos.desk import DeskAdmin
-from diethnos.forms import URL_FORMFIELDS
+from diethnos.forms import URL_FORMFIELDS, write_prose
 
 from .invitations import has_accepted, invite
 from .models import LINK_FIELDS, Author
@@ -34,8 +34,18 @@ class AuthorAdmin(RichTextAdminMixin, DeskAdmin):
         ),
     ]
 
+    # Fields of prose, spell-checked as they are typed (the bio's editor is set up in
+    # static/desk/labels.js).
+    PROSE_FIELDS = frozenset({"role_line", "short_bio", "photo_alt"})
+
     class Media:
         js = SLUG_PREFILL_JS
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.PROSE_FIELDS:
+            write_prose(field)
+        return field
 
     # Contributors may look authors up (for bylines) but not at what is private to them.
     PRIVATE_FIELDS = frozenset({"email", "show_email", "user"})

@@ -239,10 +239,17 @@ def rows_of_their_object(formset_class):
     return RowsOfTheirObject
 
 
+# The apps editors work with, in the order the desk's menu lists them. Every other app's pages
+# (accounts and groups, sign-in records, two-factor devices, background tasks) are the site's
+# administration: listed for superusers only, after these.
+EDITORIAL_APPS = ["reports", "authors", "tags", "diethnos"]
+
+
 class DeskSite(admin.AdminSite):
     """The editors' desk (``admin.site``): Django's admin site, on which every model's page is a
     ``DeskAdmin``, whichever app registers it (users and groups, sign-in records too), and
-    whose "View on site" checks what the user may view."""
+    whose "View on site" checks what the user may view. Its menu (the index and the sidebar)
+    lists the editorial apps first, and the others to superusers only."""
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
@@ -253,6 +260,16 @@ class DeskSite(admin.AdminSite):
                 {"__module__": admin_class.__module__},
             )
         super().register(model_or_iterable, admin_class, **options)
+
+    def get_app_list(self, request, app_label=None):
+        """The apps of the menu ``request.user`` sees: ``EDITORIAL_APPS`` first, in that order,
+        then, for a superuser, the others by name. (The pages of those others still answer
+        whoever has the permissions for them.)"""
+        apps = super().get_app_list(request, app_label)
+        editorial = {label: rank for rank, label in enumerate(EDITORIAL_APPS)}
+        if not request.user.is_superuser:
+            apps = [app for app in apps if app["app_label"] in editorial]
+        return sorted(apps, key=lambda app: editorial.get(app["app_label"], len(editorial)))
 
     def get_urls(self):
         return [

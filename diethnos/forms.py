@@ -12,3 +12,11 @@ def formfield(model_field, **kwargs):
         if isinstance(model_field, field_class):
             kwargs = {**defaults, **kwargs}
     return model_field.formfield(**kwargs)
+
+
+def write_prose(field):
+    """Turn the browser's spelling check on in form field ``field``'s widget, as in every
+    field of prose the desk shows (the rich-text editor's is turned on by
+    static/desk/labels.js). Returns ``field``."""
+    field.widget.attrs["spellcheck"] = "true"
+    return field

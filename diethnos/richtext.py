@@ -4,7 +4,14 @@ from django_prose_editor.fields import ProseEditorField, ProseEditorFormField
 
 from .text import NormalisedField, NormalisedFormField, normalise_text
 
-_INLINE = {"Bold": True, "Italic": True, "Link": {"enableTarget": False}, "HardBreak": True}
+# The editor checks spelling (django-prose-editor turns it off unless told otherwise).
+_INLINE = {
+    "NoSpellCheck": False,
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False},
+    "HardBreak": True,
+}
 
 BIO_EXTENSIONS = {**_INLINE, "BulletList": True, "OrderedList": True, "ListItem": True}
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
@@ -31,8 +32,13 @@ from .admin_forms import (
     SCHEDULE_CHANGES,
     SUBMIT_CHANGES,
     BylineFormSet,
+    KeyPointForm,
     KeyPointFormSet,
+    OrderedRowsFormSet,
     ReportAdminForm,
+    RowForm,
+    SourceForm,
+    UpdateNoteForm,
     WorkingDraftAdminForm,
 )
 from .content import ReportContent
@@ -54,8 +60,21 @@ from .sharing import DEFAULT_DAYS, MAX_DAYS, ShareLink
 # Inlines
 
 
-class KeyPointInline(admin.TabularInline):
+class OrderedInline(admin.TabularInline):
+    """A tabular inline whose rows are put in order by dragging them, or with the keyboard,
+    rather than by typing positions (see ``admin_forms.RowForm``)."""
+
+    template = "admin/reports/ordered_tabular.html"
+    form = RowForm
+    formset = OrderedRowsFormSet
+
+    class Media:
+        js = ["desk/reorder.js"]
+
+
+class KeyPointInline(OrderedInline):
     model = KeyPoint
+    form = KeyPointForm
     formset = KeyPointFormSet
     fields = ["text", "position"]
     extra = 3
@@ -64,7 +83,7 @@ class KeyPointInline(admin.TabularInline):
     verbose_name_plural = "Key points (one sentence each, 1 to 10, in the order shown)"
     formfield_overrides = {
         KeyPoint._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90, "maxlength": 400})
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90})
         }
     }
 
@@ -72,7 +91,7 @@ class KeyPointInline(admin.TabularInline):
         return super().get_formset(request, obj, validate_max=True, **kwargs)
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(OrderedInline):
     model = ReportAuthor
     formset = BylineFormSet
     fields = ["author", "position"]
@@ -82,8 +101,9 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = "Byline (in order)"
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(OrderedInline):
     formfield_overrides = URL_FORMFIELDS
+    form = SourceForm
     model = Source
     fields = ["title", "publisher", "url", "date", "position"]
     extra = 1
@@ -91,6 +111,7 @@ class SourceInline(admin.TabularInline):
 
 class UpdateNoteInline(admin.StackedInline):
     model = UpdateNote
+    form = UpdateNoteForm
     fields = ["kind", "noted_at", "text"]
     extra = 0
 
@@ -166,7 +187,6 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     list_display = [
         "title",
         "status_label",
-        "pending_changes",
         "kind",
         "byline",
         "primary_region",
@@ -229,7 +249,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     class Media:
         css = {"all": ["admin/diethnos-admin.css"]}
-        js = [*SLUG_PREFILL_JS, "admin/also-editing.js"]
+        js = [*SLUG_PREFILL_JS, "desk/counters.js", "admin/also-editing.js"]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         fieldsets = {fieldset.name: fieldset for fieldset in context["adminform"]}
@@ -598,6 +618,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": Report._meta,
+            "module_name": str(Report._meta.verbose_name_plural).capitalize(),
             "title": f"History: {report}",
             "subtitle": None,
             "object": report,
@@ -830,13 +851,15 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_label(self, report):
+        # Unpublished changes are told in the same column, to leave the list's width to dates.
         return format_html(
-            '<span class="status status-{}">{}</span>', report.status, report.display_status
+            '<span class="status status-{}">{}</span>{}',
+            report.status,
+            report.display_status,
+            mark_safe(' <span class="status status-pending">changes pending</span>')  # noqa: S308
+            if getattr(report, "pending", False)
+            else "",
         )
-
-    @admin.display(description="pending changes", boolean=True, ordering="pending")
-    def pending_changes(self, report):
-        return getattr(report, "pending", False)
 
     @admin.display(description="authors")
     def byline(self, report):

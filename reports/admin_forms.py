@@ -5,6 +5,10 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.text import capfirst
+
+from diethnos.forms import write_prose
+from diethnos.lengths import show_length
 
 from .models import TOO_MANY_KEY_POINTS, Report
 
@@ -15,13 +19,88 @@ SCHEDULE_CHANGES = "_schedule_changes"
 SUBMIT_CHANGES = "_submit_changes"
 
 
+# The fields of prose, checked for spelling as they are typed (the rich-text body and bio are
+# set up in static/desk/labels.js).
+PROSE_FIELDS = {"title", "summary", "hero_alt", "hero_caption", "seo_title", "seo_description"}
+# The fields whose length the desk counts as they are typed (see diethnos.lengths).
+COUNTED_FIELDS = {"title", "summary", "hero_alt", "hero_caption", "seo_title", "seo_description"}
+
+
+class RowForm(forms.ModelForm):
+    """A row of one of the report form's inlines, its prose fields spell-checked and its
+    limited ones counted (``prose_fields``, ``counted_fields``).
+
+    In an inline whose rows are put in order by dragging them or with their "Move up" and
+    "Move down" buttons (static/desk/reorder.js), the row's ``position`` is a hidden field,
+    filled from the order of the rows on the page. A new row with nothing in it but its
+    position is an empty row, left out as Django leaves out blank ones."""
+
+    # The prose fields of the inline's rows, spell-checked, and those with a counted length.
+    prose_fields = ()
+    counted_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "position" in self.fields:
+            self.fields["position"].widget = forms.HiddenInput()
+        for name in self.prose_fields:
+            write_prose(self.fields[name])
+        for name in self.counted_fields:
+            show_length(self.fields[name])
+
+    def has_changed(self):
+        if self.instance.pk is None:
+            return any(name != "position" for name in self.changed_data)
+        return super().has_changed()
+
+
+class OrderedRowsFormSet(BaseInlineFormSet):
+    """The rows of a tabular inline put in order on the page (see ``RowForm``). A new
+    row is placed after those before it until the page numbers it, so that the order holds
+    without the page's script too. Every visible field of a row is named by its column
+    (``aria-label``), since a row has no labels of its own."""
+
+    def _construct_form(self, i, **kwargs):
+        if i >= self.initial_form_count():
+            kwargs.setdefault("initial", {"position": i})
+        return super()._construct_form(i, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            if not field.widget.is_hidden:
+                label = "Delete" if name == "DELETE" else capfirst(field.label or name)
+                # The widget itself, not the wrapper of a related field's add and change links.
+                widget = getattr(field.widget, "widget", field.widget)
+                widget.attrs.setdefault("aria-label", label)
+
+
 def to_be_published(report):
     """Whether the report a form is saving must meet the publication rules: it is to be
     published, or its changes are (the form says so on the instance, ``publishing``)."""
     return report.status == Report.Status.PUBLISHED or getattr(report, "publishing", False)
 
 
-class ReportPartsFormSet(BaseInlineFormSet):
+class KeyPointForm(RowForm):
+    prose_fields = counted_fields = ("text",)
+
+
+class SourceForm(RowForm):
+    prose_fields = ("title",)
+
+    class Meta:
+        # Titles are long; an address is shown once, in its field (not also as a link).
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "url": forms.URLInput(attrs={"class": "vURLField"}),
+        }
+
+
+class UpdateNoteForm(RowForm):
+    prose_fields = ("text",)
+
+
+class ReportPartsFormSet(OrderedRowsFormSet):
     """An inline of a report's parts (key points, byline) that, when the report is to be
     published, shows what ``Report.publication_problems`` finds wrong with the kept rows."""
 
@@ -87,7 +166,7 @@ class ReportAdminForm(forms.ModelForm):
             "seo_title",
             "seo_description",
         ]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3, "maxlength": 300})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +177,16 @@ class ReportAdminForm(forms.ModelForm):
             self.fields["topics"].initial = (
                 list(self.instance.topics.all()) if self.instance.pk else []
             )
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.SplitDateTimeWidget):
+                # Shown as a group named by the field's label: each part is named too.
+                date, time = field.widget.widgets
+                date.attrs.setdefault("aria-label", f"{field.label}: date")
+                time.attrs.setdefault("aria-label", f"{field.label}: time")
+        for name in PROSE_FIELDS & set(self.fields):
+            write_prose(self.fields[name])
+        for name in COUNTED_FIELDS & set(self.fields):
+            show_length(self.fields[name])
 
     def clean(self):
         cleaned = super().clean()
