@@ -98,11 +98,15 @@ class KeepsPendingUpload:
             if reference not in cache:
                 cache[reference] = load(reference)
             value = cache[reference]
+        # Drawn again, a file input shows no file (FileField.bound_data): the form's last
+        # upload is remembered here, and shown if it was kept.
+        self.upload = value
         return value
 
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
-        reference = getattr(value, "pending_reference", None)
+        upload = getattr(self, "upload", None)
+        reference = getattr(upload, "pending_reference", None)
         if not reference:
             return html
         drop_id = f"id_{name}{DROP_SUFFIX}"
@@ -116,7 +120,7 @@ class KeepsPendingUpload:
             name + REFERENCE_SUFFIX,
             reference,
             self.noun,
-            PurePath(value.name).name,
+            PurePath(upload.name).name,
             drop_id,
             name + DROP_SUFFIX,
             drop_id,

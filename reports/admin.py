@@ -268,8 +268,10 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         if form.is_bound:
             # Drawn again after a refused save: keep what was chosen, list what to fix.
             keep_uploads(form)
-            context["error_summary"] = error_summary(form, context.get("inline_admin_formsets", []))
-            context["errors"] = []  # the summary says it all, once
+            if not (context.get("revert") or context.get("recover")):  # History's own form
+                inlines = context.get("inline_admin_formsets", [])
+                context["error_summary"] = error_summary(form, inlines)
+                context["errors"] = []  # the summary says it all, once
         if obj is None or not obj.is_working_draft:
             context["publish_buttons"] = self.publish_buttons_context(request, obj, form)
         if obj is not None and change and self.has_change_permission(request, obj):
@@ -467,7 +469,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         formsets, _ = self._create_formsets(request, form.instance, change=True)
         if any(f"{formset.prefix}-TOTAL_FORMS" not in data for formset in formsets):
             return _refused("This is not the report's form.")
-        if _rows_after_a_gap(formsets):
+        if _rows_after_a_gap(formsets, data):
             # Only rows the page can then mark as saved (see autosave.js): those filled in
             # order. The others are saved with the form.
             formsets, _ = self._create_formsets(request, form.instance, change=True)
@@ -839,7 +841,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         if moved := getattr(form, "slug_moved", None):
             self.message_user(
                 request,
-                f"The address “{moved[0]}” is another report's: this one's is “{moved[1]}”. "
+                f"The address “{moved[0]}” belongs to another report: this one’s is “{moved[1]}”. "
                 "Change the slug if you want another.",
                 messages.WARNING,
             )
@@ -973,16 +975,16 @@ def _refused(message, status=400):
     return JsonResponse({"error": message}, status=status)
 
 
-def _rows_after_a_gap(formsets):
-    """Leave out, in the data of ``formsets`` (bound inline formsets), the new rows that
-    follow an empty one: True if any was left out (bind them again)."""
+def _rows_after_a_gap(formsets, data):
+    """Leave out of ``data`` (a mutable QueryDict, which ``formsets`` were bound to) the new
+    inline rows that follow an empty one: True if any was left out (bind them again)."""
     trimmed = False
     for formset in formsets:
         initial = formset.initial_form_count()
         new = formset.forms[initial:]
         empty = next((i for i, row in enumerate(new) if not row.has_changed()), None)
         if empty is not None and any(row.has_changed() for row in new[empty:]):
-            formset.data[f"{formset.prefix}-TOTAL_FORMS"] = str(initial + empty)
+            data[f"{formset.prefix}-TOTAL_FORMS"] = str(initial + empty)
             trimmed = True
     return trimmed
 
