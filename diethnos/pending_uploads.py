@@ -7,7 +7,7 @@ editor's save), each new upload that passed its own checks is kept under
 to the words "Image chosen: name.jpg, kept". The next submission of the form uses it, checked
 again as any upload is (``diethnos.images``), unless a new file is chosen or the editor ticks
 "Don't use it". A reference that is not signed here, or older than ``MAX_AGE`` seconds, is
-ignored.
+ignored, and its file deleted the next time a file is kept.
 """
 
 import uuid
@@ -20,6 +20,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.html import format_html
 
 SALT = "diethnos.pending_uploads"
@@ -35,6 +36,7 @@ def keep(upload):
     return a signed reference to it (a str). An upload already kept keeps its reference."""
     if reference := getattr(upload, "pending_reference", None):
         return reference
+    prune()
     name = PurePath(upload.name).name or "upload"
     upload.seek(0)
     path = default_storage.save(f"{FOLDER}/{uuid.uuid4().hex}/{name}", upload)
@@ -44,6 +46,24 @@ def keep(upload):
     )
     upload.pending_reference, upload.pending_path = reference, path
     return reference
+
+
+def prune(now=None):
+    """Delete the kept files older than ``MAX_AGE`` (their references have expired).
+    Returns how many were deleted."""
+    now = now or timezone.now()
+    deleted = 0
+    try:
+        folders, _ = default_storage.listdir(FOLDER)
+        for folder in folders:
+            for name in default_storage.listdir(f"{FOLDER}/{folder}")[1]:
+                path = f"{FOLDER}/{folder}/{name}"
+                if (now - default_storage.get_modified_time(path)).total_seconds() > MAX_AGE:
+                    default_storage.delete(path)
+                    deleted += 1
+    except (OSError, NotImplementedError):
+        pass  # nothing kept yet, or a storage that cannot list: the files stay
+    return deleted
 
 
 def load(reference):

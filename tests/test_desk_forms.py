@@ -79,6 +79,16 @@ def test_an_image_chosen_in_a_refused_save_is_kept_and_used_by_the_next(editor_c
     assert not default_storage.listdir("pending")[1]  # the kept copy is gone once used
 
 
+def test_kept_files_are_deleted_once_their_reference_has_expired(settings):
+    from diethnos import pending_uploads
+
+    reference = pending_uploads.keep(image_upload("old.jpg"))
+    assert pending_uploads.load(reference) is not None
+    later = timezone.now() + datetime.timedelta(seconds=pending_uploads.MAX_AGE + 60)
+    assert pending_uploads.prune(later) == 1
+    assert pending_uploads.load(reference) is None
+
+
 def test_an_image_chosen_anew_replaces_the_kept_one(editor_client):
     data = report_form_data(title="Ports struck", slug="ports-struck")
     response = editor_client.post(ADD, {**data, "hero_image": image_upload("first.jpg")})

@@ -90,6 +90,10 @@ def test_autosave_writes_the_working_draft_without_a_version_and_readers_see_not
 
     page.fill("#id_title", "Haiti's new force: a draft headline")
     page.fill("#id_key_points-0-text", "A key point typed but never saved by hand.")
+    body = page.locator(".prose-editor [contenteditable=true]").first
+    body.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" A sentence typed in the body.")
     page.clock.run_for(25_000)
     expect(page.locator("#autosave-status")).to_have_text(
         re.compile(r"Saved automatically at \d\d:\d\d\.")
@@ -98,6 +102,7 @@ def test_autosave_writes_the_working_draft_without_a_version_and_readers_see_not
     assert stored(site, "draft.key_points.first().text", slug) == (
         "A key point typed but never saved by hand."
     )
+    assert "A sentence typed in the body." in stored(site, "draft.body", slug)
     assert stored(site, "Version.objects.get_for_object(draft).count()", slug) == versions
     assert stored(site, "report.title", slug) == live_title
     page.goto(f"/reports/{slug}/")
@@ -133,6 +138,22 @@ def test_leaving_with_unsaved_changes_asks_first_but_not_after_saving(page):
     page.click("input[name=_save]")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert asked == ["beforeunload"]  # saving asked nothing
+
+
+def test_changes_not_yet_saved_are_saved_on_leaving(page, site):
+    slug = "un-cybercrime-convention-opens-for-signature-hanoi"
+    sign_in_to_admin(page)
+    open_report(page, "cybercrime")
+    page.fill("#id_summary", "Typed just before leaving the page.")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Leave the page?"
+    page.locator(".breadcrumbs a").first.click()
+    expect(page).not_to_have_url(re.compile("/change/"))
+    for _ in range(20):
+        if stored(site, "draft.summary", slug) == "Typed just before leaving the page.":
+            break
+        page.wait_for_timeout(250)
+    assert stored(site, "draft.summary", slug) == "Typed just before leaving the page."
+    assert stored(site, "report.summary", slug) != "Typed just before leaving the page."
 
 
 # -- publishing is an explicit act -------------------------------------------------------------

@@ -50,7 +50,9 @@ def test_an_incomplete_report_is_sent_back_with_the_problems_and_nothing_lost(pa
     page.select_option("#id_status", "published")
     page.click("input[name=_save]")
     expect(page.locator(".errornote")).to_be_visible()
-    expect(page.get_by_text("A published report needs a summary.")).to_be_visible()
+    # Beside the field, and linked to it from the summary at the top.
+    expect(page.get_by_text("A published report needs a summary.", exact=True)).to_be_visible()
+    expect(page.locator("#error-summary a[href='#id_summary']")).to_be_visible()
     expect(page.locator("#id_title")).to_have_value("An unfinished report")
     assert re.search(r"/add/$", page.url)
 
