@@ -37,6 +37,7 @@ class AuthorAdmin(RichTextAdminMixin, DeskAdmin):
     ]
 
     class Media:
+        css = {"all": ["desk/desk-forms.css"]}
         js = SLUG_PREFILL_JS
 
     def render_change_form(self, request, context, *args, **kwargs):

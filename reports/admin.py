@@ -239,7 +239,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     autosave_seconds = 20
 
     class Media:
-        css = {"all": ["admin/diethnos-admin.css"]}
+        css = {"all": ["admin/diethnos-admin.css", "desk/desk-forms.css"]}
         js = [*SLUG_PREFILL_JS, "desk/error-summary.js", "desk/publishing.js", "desk/autosave.js"]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
