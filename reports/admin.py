@@ -273,13 +273,13 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
                 context["error_summary"] = error_summary(form, inlines)
                 context["errors"] = []  # the summary says it all, once
         if obj is None or not obj.is_working_draft:
-            context["publish_buttons"] = self.publish_buttons_context(request, obj, form)
+            context["publish_buttons"] = self.publish_buttons_context(request, obj)
         if obj is not None and change and self.has_change_permission(request, obj):
             context["autosave_url"] = reverse("admin:reports_report_autosave", args=[obj.pk])
             context["autosave_seconds"] = self.autosave_seconds
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def publish_buttons_context(self, request, report, form):
+    def publish_buttons_context(self, request, report):
         """What the buttons of an unpublished report's form offer (publish_buttons.html)."""
         if report is not None and report.status not in (
             Report.Status.DRAFT,
