@@ -37,6 +37,14 @@
 
         const input = (name) => form.querySelector(`[name="${CSS.escape(name)}"]`);
 
+        // A chosen image is saved with the form only, and its alt text with it: saved alone,
+        // that text would be taken for the description of the image stored before.
+        const imageWaits = () =>
+            [...form.querySelectorAll("input[type=file]")].some((file) => file.files.length) ||
+            [...form.querySelectorAll("input[name$='__pending']")].some(
+                (kept) => !form.querySelector(`[name="${CSS.escape(kept.name)}_drop"]:checked`)
+            );
+
         // The rows just saved are stored rows now: they carry their id, and the next save
         // updates (or deletes) them rather than adding them again.
         const markSaved = (result) => {
@@ -71,6 +79,10 @@
         const save = async () => {
             timer = null;
             if (!url || saving || submitting || refused || !unsaved) {
+                return;
+            }
+            if (imageWaits()) {
+                say("Not saved automatically while a chosen image waits: save the form to keep both.");
                 return;
             }
             const sent = unsaved;
@@ -119,7 +131,7 @@
             }
         });
         window.addEventListener("pagehide", () => {
-            if (unsaved && !submitting && url && !refused && !saving) {
+            if (unsaved && !submitting && url && !refused && !saving && !imageWaits()) {
                 navigator.sendBeacon(url, payload());
             }
         });

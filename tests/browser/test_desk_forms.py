@@ -140,6 +140,22 @@ def test_leaving_with_unsaved_changes_asks_first_but_not_after_saving(page):
     assert asked == ["beforeunload"]  # saving asked nothing
 
 
+def test_autosave_waits_for_a_chosen_image_so_its_alt_text_is_saved_with_it(page, site):
+    slug = "sahel-states-formalise-exit-from-ecowas"
+    sign_in_to_admin(page)
+    page.clock.install()
+    open_report(page, "Sahel")
+    page.set_input_files("#id_hero_image", files=[jpeg("niamey.jpg")])
+    page.fill("#id_hero_alt", "A street in Niamey at noon.")
+    page.clock.run_for(25_000)
+    expect(page.locator("#autosave-status")).to_contain_text("a chosen image waits")
+    assert stored(site, "draft.hero_alt", slug) != "A street in Niamey at noon."
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert stored(site, "draft.hero_alt", slug) == "A street in Niamey at noon."
+    assert stored(site, "draft.hero_image.name", slug).endswith(".jpg")
+
+
 def test_changes_not_yet_saved_are_saved_on_leaving(page, site):
     slug = "un-cybercrime-convention-opens-for-signature-hanoi"
     sign_in_to_admin(page)
