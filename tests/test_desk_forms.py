@@ -277,6 +277,25 @@ def test_autosave_of_bad_input_is_a_400(editor_client, data):
     assert editor_client.post(autosave_url(report), data).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"key_points-TOTAL_FORMS": ["abc"]},
+        {"key_points-TOTAL_FORMS": ["99999"], "key_points-INITIAL_FORMS": ["-5"]},
+        {"key_points-0-id": ["not a number"]},
+        {"version_seen": ["99999999999999999999"]},
+        {"values_seen": ["forged"]},
+        {"primary_region": ["x"], "topics": ["y"]},
+    ],
+)
+def test_autosave_of_tampered_form_data_is_refused_never_a_500(editor_client, changes):
+    report = draft_report(title="First headline", key_points=["One."])
+    data = {**loaded_form(editor_client, report), **changes, "title": ["Changed"]}
+    response = editor_client.post(autosave_url(report), data)
+    assert response.status_code in (200, 400, 409)
+    assert "error" in response.json() or response.json()["version"] > report.version
+
+
 def test_autosave_of_an_invalid_form_is_a_400_and_saves_nothing(editor_client):
     report = draft_report(title="First headline")
     data = loaded_form(editor_client, report)
