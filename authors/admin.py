@@ -5,6 +5,8 @@ from diethnos.admin import SLUG_PREFILL_JS
 from diethnos.content_security import RichTextAdminMixin
 from diethnos.desk import DeskAdmin
 from diethnos.forms import URL_FORMFIELDS, write_prose
+from diethnos.images import ValidatedImageField
+from diethnos.pending_uploads import PENDING_UPLOAD_FORMFIELDS, discard_used, keep_uploads
 
 from .invitations import has_accepted, invite
 from .models import LINK_FIELDS, Author
@@ -12,7 +14,7 @@ from .models import LINK_FIELDS, Author
 
 @admin.register(Author)
 class AuthorAdmin(RichTextAdminMixin, DeskAdmin):
-    formfield_overrides = URL_FORMFIELDS
+    formfield_overrides = {**URL_FORMFIELDS, ValidatedImageField: PENDING_UPLOAD_FORMFIELDS}
     list_display = ["name", "role_line", "account", "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["user"]
@@ -39,6 +41,7 @@ class AuthorAdmin(RichTextAdminMixin, DeskAdmin):
     PROSE_FIELDS = frozenset({"role_line", "short_bio", "photo_alt"})
 
     class Media:
+        css = {"all": ["desk/desk-forms.css"]}
         js = SLUG_PREFILL_JS
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -46,6 +49,15 @@ class AuthorAdmin(RichTextAdminMixin, DeskAdmin):
         if field is not None and db_field.name in self.PROSE_FIELDS:
             write_prose(field)
         return field
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        form = context["adminform"].form
+        keep_uploads(form)  # a photo chosen in a refused save is kept for the next one
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        discard_used(form)
 
     # Contributors may look authors up (for bylines) but not at what is private to them.
     PRIVATE_FIELDS = frozenset({"email", "show_email", "user"})

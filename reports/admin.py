@@ -7,12 +7,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.forms.formsets import all_valid
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -24,11 +26,15 @@ from diethnos.admin import SLUG_PREFILL_JS
 from diethnos.content_security import RichTextAdminMixin
 from diethnos.desk import DeskAdmin
 from diethnos.forms import URL_FORMFIELDS
+from diethnos.images import ValidatedImageField
+from diethnos.pending_uploads import PENDING_UPLOAD_FORMFIELDS, discard_used, keep_uploads
 from tags.models import Topic
 
 from . import overtaken, presence, workflow
 from .admin_forms import (
+    DATE_FORMFIELDS,
     PUBLISH_CHANGES,
+    REQUESTED_STATUS,
     SCHEDULE_CHANGES,
     SUBMIT_CHANGES,
     BylineFormSet,
@@ -43,6 +49,7 @@ from .admin_forms import (
 )
 from .content import ReportContent
 from .diffs import compare
+from .error_summary import error_summary
 from .models import (
     MAX_KEY_POINTS,
     KeyPoint,
@@ -102,7 +109,7 @@ class BylineInline(OrderedInline):
 
 
 class SourceInline(OrderedInline):
-    formfield_overrides = URL_FORMFIELDS
+    formfield_overrides = {**URL_FORMFIELDS, **DATE_FORMFIELDS}
     form = SourceForm
     model = Source
     fields = ["title", "publisher", "url", "date", "position"]
@@ -110,6 +117,7 @@ class SourceInline(OrderedInline):
 
 
 class UpdateNoteInline(admin.StackedInline):
+    formfield_overrides = DATE_FORMFIELDS
     model = UpdateNote
     form = UpdateNoteForm
     fields = ["kind", "noted_at", "text"]
@@ -183,6 +191,7 @@ class PendingChangesFilter(admin.SimpleListFilter):
 @admin.register(Report)
 class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     form = ReportAdminForm
+    formfield_overrides = {ValidatedImageField: PENDING_UPLOAD_FORMFIELDS, **DATE_FORMFIELDS}
     inlines = [KeyPointInline, BylineInline, SourceInline, UpdateNoteInline]
     list_display = [
         "title",
@@ -247,9 +256,19 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         "Search engines and sharing",
     ]
 
+    # How long after a change the form is saved by itself (see autosave_view).
+    autosave_seconds = 20
+
     class Media:
-        css = {"all": ["admin/diethnos-admin.css"]}
-        js = [*SLUG_PREFILL_JS, "desk/counters.js", "admin/also-editing.js"]
+        css = {"all": ["admin/diethnos-admin.css", "desk/desk-forms.css"]}
+        js = [
+            *SLUG_PREFILL_JS,
+            "desk/counters.js",
+            "admin/also-editing.js",
+            "desk/error-summary.js",
+            "desk/publishing.js",
+            "desk/autosave.js",
+        ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         fieldsets = {fieldset.name: fieldset for fieldset in context["adminform"]}
@@ -279,7 +298,33 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             context["also_editing"] = presence.notice(presence.others(obj, request.user))
             context["editing_url"] = reverse("admin:reports_report_editing", args=[obj.pk])
             context["share_links"] = self.share_links_context(request, obj)
+        if form.is_bound:
+            # Drawn again after a refused save: keep what was chosen, list what to fix.
+            keep_uploads(form)
+            if not (context.get("revert") or context.get("recover")):  # History's own form
+                inlines = context.get("inline_admin_formsets", [])
+                context["error_summary"] = error_summary(form, inlines)
+                context["errors"] = []  # the summary says it all, once
+        if obj is None or not obj.is_working_draft:
+            context["publish_buttons"] = self.publish_buttons_context(request, obj)
+        if obj is not None and change and self.has_change_permission(request, obj):
+            context["autosave_url"] = reverse("admin:reports_report_autosave", args=[obj.pk])
+            context["autosave_seconds"] = self.autosave_seconds
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def publish_buttons_context(self, request, report):
+        """What the buttons of an unpublished report's form offer (publish_buttons.html)."""
+        if report is not None and report.status not in (
+            Report.Status.DRAFT,
+            Report.Status.IN_REVIEW,
+        ):
+            return None
+        publish_at = report.publish_at if report is not None else None
+        return {
+            "may_publish": can_publish(request.user),
+            "may_submit": report is None or report.status == Report.Status.DRAFT,
+            "publish_label": publish_label(publish_at),
+        }
 
     # -- share links and who else is editing --------------------------------------------------
 
@@ -448,12 +493,20 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         if report.is_working_draft:
             workflow.note_saved_draft(report)
             if PUBLISH_CHANGES in request.POST and can_publish(user):
-                workflow.publish_changes(report, by=user)
-                self.message_user(request, "Changes published: readers see them now.")
+                live = workflow.publish_changes(report, by=user)
+                self.message_user(
+                    request, _public_link("Changes published: readers see them now at", live)
+                )
             elif SCHEDULE_CHANGES in request.POST and can_publish(user):
                 when = form.cleaned_data["changes_go_live_at"]
-                workflow.publish_changes(report, when=when, by=user)
-                self.message_user(request, f"Changes scheduled for {workflow._when(when)}.")
+                live = workflow.publish_changes(report, when=when, by=user)
+                self.message_user(
+                    request,
+                    _public_link(
+                        f"Changes scheduled for {workflow._when(when)}: readers see them then at",
+                        live,
+                    ),
+                )
             elif SUBMIT_CHANGES in request.POST:
                 if workflow.submit_for_review(report, by=user):
                     self.message_user(request, "Changes sent to the editors for review.")
@@ -461,8 +514,15 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         requested = getattr(request, "requested_status", None)
         if requested == Report.Status.PUBLISHED:
             workflow.publish(report, when=report.publish_at, by=user)
+            if report.is_scheduled:
+                when = workflow._when(report.publish_at)
+                said = f"“{report}” is scheduled: it goes live by itself on {when} at"
+            else:
+                said = f"“{report}” is published: readers see it now at"
+            self.message_user(request, _public_link(said, report))
         elif requested == Report.Status.IN_REVIEW:
-            workflow.submit_for_review(report, by=user)
+            if workflow.submit_for_review(report, by=user):
+                self.message_user(request, f"“{report}” sent to the editors for review.")
 
     def response_change(self, request, obj):
         if obj.is_working_draft and any(
@@ -481,6 +541,74 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             self.message_user(request, "Changes discarded: the draft is the live version again.")
             return HttpResponseRedirect(self.change_url(draft))
         return self.workflow_page(request, draft, "discard.html", "Discard changes")
+
+    def autosave_view(self, request, object_id):
+        """Save the change form posted (by static/desk/autosave.js) as it stands, quietly.
+
+        Never publishes, schedules or sends anything for review (the stored status is kept,
+        the form's buttons ignored), and writes no version to History. A published report is
+        edited through its working draft: ``object_id`` is the draft's. Refused, with JSON
+        {"error": message}, with 409 if the report was saved since the form was loaded
+        (``version_seen``), 400 if the form does not validate or is not a desk form, 403/404
+        as the change form is. Saved, JSON {"saved_at": "HH:MM", "version", "values_seen",
+        "rows": {inline prefix: [row id or null, by row]}}: what the page updates so that its
+        next save is based on this one.
+        """
+        report = self.stored(unquote(object_id))
+        if report is None or not self.rows_for(request).filter(pk=report.pk).exists():
+            raise Http404
+        if report.edited_through_draft:
+            return _refused("This report is published: its working draft is saved instead.")
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        data = request.POST.copy()
+        for button in (PUBLISH_CHANGES, SCHEDULE_CHANGES, SUBMIT_CHANGES, *REQUESTED_STATUS):
+            data.pop(button, None)
+        if not report.is_working_draft:
+            data["status"] = report.status
+        try:
+            seen = int(data.get("version_seen", ""))
+        except ValueError:
+            return _refused("The form does not say which version it was loaded at.")
+        if seen != report.version:
+            return _refused(OVERTAKEN_AUTOSAVE, status=409)
+        request.POST, request.saves_before_form = data, 0
+        form = self.get_form(request, report, change=True)(data, {}, instance=report)
+        formsets, _ = self._create_formsets(request, form.instance, change=True)
+        if any(f"{formset.prefix}-TOTAL_FORMS" not in data for formset in formsets):
+            return _refused("This is not the report's form.")
+        if _rows_after_a_gap(formsets, data):
+            # Only rows the page can then mark as saved (see autosave.js): those filled in
+            # order. The others are saved with the form.
+            formsets, _ = self._create_formsets(request, form.instance, change=True)
+        if not (form.is_valid() and all_valid(formsets)):
+            return _refused(
+                "Not saved automatically: the form has something to fix, shown when you save."
+            )
+        try:
+            with transaction.atomic():
+                report = self.save_form(request, form, change=True)
+                self.save_model(request, report, form, change=True)
+                self.save_related(request, form, formsets, change=True)
+        except ReportOvertaken:
+            return _refused(OVERTAKEN_AUTOSAVE, status=409)
+        stored = Report.all_objects.get(pk=report.pk)
+        unbound, inlines = overtaken.desk_forms(self, request, stored)
+        rows = {}
+        for formset in formsets:
+            deleted = {obj.pk for obj in formset.deleted_objects}
+            rows[formset.prefix] = [
+                row.instance.pk if row.instance.pk not in deleted else None for row in formset.forms
+            ]
+        saved_at = formats.time_format(timezone.localtime(), "H:i")
+        return JsonResponse(
+            {
+                "saved_at": saved_at,
+                "version": stored.version,
+                "values_seen": overtaken.values_seen(unbound, inlines.values()),
+                "rows": rows,
+            }
+        )
 
     def withdraw_view(self, request, object_id):
         """Withdraw a live report, with the reason readers will be given."""
@@ -583,6 +711,11 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             ),
             path(
                 "<path:object_id>/discard/", view(self.discard_view), name="reports_report_discard"
+            ),
+            path(
+                "<path:object_id>/autosave/",
+                view(require_POST(self.autosave_view)),
+                name="reports_report_autosave",
             ),
             path(
                 "<path:object_id>/withdraw/",
@@ -829,6 +962,14 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
             ):
                 request.requested_status = obj.status
                 obj.status = stored or Report.Status.DRAFT
+        if moved := getattr(form, "slug_moved", None):
+            self.message_user(
+                request,
+                f"The address “{moved[0]}” belongs to another report: this one’s is “{moved[1]}”. "
+                "Change the slug if you want another.",
+                messages.WARNING,
+            )
+        discard_used(form)
         if not change:
             obj.created_by = request.user
             obj.save()
@@ -949,6 +1090,44 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
         done = self.change_each(request, queryset, withdraw)
         self.message_user(request, f"{done} report(s) withdrawn.", messages.SUCCESS)
+
+
+OVERTAKEN_AUTOSAVE = (
+    "Not saved automatically: someone else saved this report since you opened it. Save "
+    "to see their changes next to yours."
+)
+
+
+def _refused(message, status=400):
+    return JsonResponse({"error": message}, status=status)
+
+
+def _rows_after_a_gap(formsets, data):
+    """Leave out of ``data`` (a mutable QueryDict, which ``formsets`` were bound to) the new
+    inline rows that follow an empty one: True if any was left out (bind them again)."""
+    trimmed = False
+    for formset in formsets:
+        initial = formset.initial_form_count()
+        new = formset.forms[initial:]
+        empty = next((i for i, row in enumerate(new) if not row.has_changed()), None)
+        if empty is not None and any(row.has_changed() for row in new[empty:]):
+            data[f"{formset.prefix}-TOTAL_FORMS"] = str(initial + empty)
+            trimmed = True
+    return trimmed
+
+
+def publish_label(publish_at):
+    """What the publish button of an unpublished report says: "Publish now", or "Schedule
+    for 30 Nov 2026, 14:00" for a ``publish_at`` still to come."""
+    if publish_at is None or publish_at <= timezone.now():
+        return "Publish now"
+    return f"Schedule for {formats.date_format(timezone.localtime(publish_at), 'j M Y, H:i')}"
+
+
+def _public_link(said, report):
+    """``said``, then the address of ``report``'s public page, linked."""
+    url = report.get_absolute_url()
+    return format_html('{} <a href="{}">{}</a>.', said, url, url)
 
 
 def _is_draft_version(version):

@@ -1,14 +1,18 @@
 """The forms of the editors' desk: the report form and the checks on its inlines."""
 
+import re
+
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.text import capfirst
 
 from diethnos.forms import write_prose
 from diethnos.lengths import show_length
+from diethnos.slugs import unique_slug
 
 from .models import TOO_MANY_KEY_POINTS, Report
 
@@ -17,6 +21,80 @@ from .models import TOO_MANY_KEY_POINTS, Report
 PUBLISH_CHANGES = "_publish_changes"
 SCHEDULE_CHANGES = "_schedule_changes"
 SUBMIT_CHANGES = "_submit_changes"
+# The buttons of an unpublished report's form that save it and then publish it (or schedule
+# it, for a "publish at" still to come), or send it for review.
+PUBLISH = "_publish"
+SUBMIT_FOR_REVIEW = "_submit_for_review"
+REQUESTED_STATUS = {PUBLISH: Report.Status.PUBLISHED, SUBMIT_FOR_REVIEW: Report.Status.IN_REVIEW}
+
+FEATURED_HELP = (
+    "Leads the home page: the newest featured report is shown first, in large, above the "
+    "others. Untick it on the report that led before if this one should lead now."
+)
+
+# Dates as editors type them; every form is tried in turn (month names in English).
+DATE_INPUT_FORMATS = [
+    "%Y-%m-%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+]
+TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M", "%I:%M %p", "%I %p", "%I%p"]
+DATE_EXPECTED = "Enter a date such as 28 Oct 2024, 2024-10-28 or 28/10/2024."
+TIME_EXPECTED = "Enter a time such as 14:00."
+# A date typed with its time in the date input: "28 Oct 2024 14:00", "2024-10-28T14:00".
+_DATE_AND_TIME = re.compile(r"^(.*?\d)(?:\s+|T)(\d{1,2}(?:[:.]\d{2}){1,2}(?:\s*[ap]m)?)$", re.I)
+
+
+def _as_typed(value):
+    return " ".join(str(value).split()) if isinstance(value, str) else value
+
+
+class TypedDateField(forms.DateField):
+    """A date as editors type it: "28 Oct 2024", "2024-10-28", "28/10/2024" (a time typed
+    after it is ignored); an error says which forms are understood."""
+
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": DATE_EXPECTED}
+
+    def to_python(self, value):
+        value = _as_typed(value)
+        if isinstance(value, str) and (both := _DATE_AND_TIME.match(value)):
+            value = both.group(1)
+        return super().to_python(value)
+
+
+class TypedSplitDateTimeField(forms.SplitDateTimeField):
+    """A date and a time (the desk's two inputs) as editors type them; the date input may
+    hold the time too ("28 Oct 2024 14:00") when the time input is left empty."""
+
+    default_error_messages = {"invalid_date": DATE_EXPECTED, "invalid_time": TIME_EXPECTED}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_date_formats", DATE_INPUT_FORMATS)
+        kwargs.setdefault("input_time_formats", TIME_INPUT_FORMATS)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            date, time = (_as_typed(part) or "" for part in value)
+            if date and not time and (both := _DATE_AND_TIME.match(date)):
+                date, time = both.groups()
+            value = [date, time]
+        return super().clean(value)
+
+
+# formfield_overrides of the desk's report forms and inlines: dates as typed.
+DATE_FORMFIELDS = {
+    models.DateTimeField: {"form_class": TypedSplitDateTimeField},
+    models.DateField: {"form_class": TypedDateField},
+}
 
 
 # The fields of prose, checked for spelling as they are typed (the rich-text body and bio are
@@ -187,6 +265,34 @@ class ReportAdminForm(forms.ModelForm):
             write_prose(self.fields[name])
         for name in COUNTED_FIELDS & set(self.fields):
             show_length(self.fields[name])
+        if "featured" in self.fields:
+            self.fields["featured"].help_text = FEATURED_HELP
+        if self.is_bound and not self.instance.is_working_draft and "status" in self.fields:
+            # "Publish", "Schedule for …" and "Send for review" ask for a status.
+            for button, status in REQUESTED_STATUS.items():
+                if button in self.data:
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix("status")] = status
+        # (address taken, address given) when the slug typed was another report's.
+        self.slug_moved = None
+
+    def clean_slug(self):
+        """A slug another report has is made free by a number (``-2``): the desk says so
+        once saved. A number rather than a refusal: saving never fails for it, and the form
+        tells nothing of the other report (a draft may be someone else's)."""
+        slug = self.cleaned_data.get("slug")
+        if not slug or slug != slug.lower():
+            return slug  # made from the headline on saving, or refused by the model
+        own = [pk for pk in (self.instance.pk, self.instance.draft_of_id) if pk]
+        taken = Report.objects.exclude(pk__in=own)
+        max_length = Report._meta.get_field("slug").max_length
+        free = unique_slug(slug, lambda slug: taken.filter(slug=slug).exists(), max_length)
+        if free != slug:
+            self.slug_moved = (slug, free)
+            # Shown in the form if it is drawn again (another field refused).
+            self.data = self.data.copy()
+            self.data[self.add_prefix("slug")] = free
+        return free
 
     def clean(self):
         cleaned = super().clean()
@@ -208,7 +314,7 @@ class WorkingDraftAdminForm(ReportAdminForm):
     """The form of a published report's working draft: its content, without the publishing
     fields (the live report's), and a time at which to publish its changes."""
 
-    changes_go_live_at = forms.SplitDateTimeField(
+    changes_go_live_at = TypedSplitDateTimeField(
         label="Publish changes at",
         required=False,
         widget=AdminSplitDateTime,

@@ -98,7 +98,7 @@ def test_an_editor_composes_in_the_desk_under_its_csp_with_no_violation(desk, si
 
     # The preview, in a new tab.
     with page.context.expect_page() as new_tab:
-        page.get_by_role("button", name="Preview as readers will see it").click()
+        page.get_by_role("button", name="Preview as readers will see it").last.click()
     preview = new_tab.value
     preview.wait_for_load_state()
     expect(preview.locator(".preview-banner")).to_contain_text("Preview of unsaved changes")

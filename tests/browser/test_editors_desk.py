@@ -50,7 +50,9 @@ def test_an_incomplete_report_is_sent_back_with_the_problems_and_nothing_lost(pa
     page.select_option("#id_status", "published")
     page.click("input[name=_save]")
     expect(page.locator(".errornote")).to_be_visible()
-    expect(page.get_by_text("A published report needs a summary.")).to_be_visible()
+    # Beside the field, and linked to it from the summary at the top.
+    expect(page.get_by_text("A published report needs a summary.", exact=True)).to_be_visible()
+    expect(page.locator("#error-summary a[href='#id_summary']")).to_be_visible()
     expect(page.locator("#id_title")).to_have_value("An unfinished report")
     assert re.search(r"/add/$", page.url)
 
@@ -61,7 +63,7 @@ def test_an_editor_previews_unsaved_changes_in_a_new_tab(page):
     page.locator("#result_list tbody th a").first.click()
     page.fill("#id_title", "Ukrainian forces hold ground in Kursk (draft headline)")
     with page.context.expect_page() as new_tab:
-        page.get_by_role("button", name="Preview as readers will see it").click()
+        page.get_by_role("button", name="Preview as readers will see it").last.click()
     preview = new_tab.value
     preview.wait_for_load_state()
     expect(preview.locator(".preview-banner")).to_contain_text("Preview of unsaved changes")
@@ -75,6 +77,7 @@ def test_an_editor_previews_unsaved_changes_in_a_new_tab(page):
 
 
 def test_an_editor_restores_an_earlier_version_with_its_key_points(page):
+    page.on("dialog", lambda dialog: dialog.accept())  # "Publish the changes now?"
     sign_in_to_admin(page)
     page.goto("/admin/reports/report/?q=Moldova")
     page.locator("#result_list tbody th a").first.click()
@@ -105,6 +108,7 @@ def test_an_editor_restores_an_earlier_version_with_its_key_points(page):
 def test_an_editor_edits_a_published_report_previews_and_readers_see_it_only_once_published(
     page, browser, site
 ):
+    page.on("dialog", lambda dialog: dialog.accept())  # "Publish the changes now?"
     sign_in_to_admin(page)
     # Not the example report, which other tests read as it was published.
     page.goto("/admin/reports/report/?q=Ukrainian+forces+cross")
@@ -116,7 +120,7 @@ def test_an_editor_edits_a_published_report_previews_and_readers_see_it_only_onc
     expect(page.locator(".working-draft")).to_contain_text("Draft with unpublished changes")
 
     with page.context.expect_page() as new_tab:
-        page.get_by_role("button", name="Preview as readers will see it").click()
+        page.get_by_role("button", name="Preview as readers will see it").last.click()
     preview = new_tab.value
     preview.wait_for_load_state()
     expect(preview.locator("h1")).to_have_text("Ukrainian forces hold ground in Kursk")
@@ -176,6 +180,7 @@ def test_two_editors_on_one_report_keep_both_their_changes(browser, site):
     for _ in range(2):
         context = browser.new_context(base_url=site.url)
         editor = context.new_page()
+        editor.on("dialog", lambda dialog: dialog.accept())  # "Publish the changes now?"
         sign_in_to_admin(editor)
         editor.goto("/admin/reports/report/?q=Myanmar")
         editor.locator("#result_list tbody th a").first.click()

@@ -21,6 +21,7 @@ def test_a_reader_downloads_a_rendition_of_the_hero_image_uploaded_by_an_editor(
     Image.new("RGB", (2400, 1200), "darkslateblue").save(buffer, "JPEG")
 
     sign_in_to_admin(page)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Publish the changes now?"
     page.goto(f"/admin/reports/report/{pk}/change/")
     page.set_input_files(
         "#id_hero_image",
