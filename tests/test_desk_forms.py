@@ -164,7 +164,9 @@ def test_nothing_typed_in_the_inlines_is_lost_on_a_refused_save(editor_client):
     assert page.xpath('//select[@name="report_authors-0-author"]/option[@selected]/@value') == [
         str(author.pk)
     ]
-    assert page.xpath('//input[@name="sources-0-title"]/@value') == ["Port authority statement"]
+    assert page.xpath('//textarea[@name="sources-0-title"]')[0].text.strip() == (
+        "Port authority statement"
+    )
 
 
 # -- autosave ------------------------------------------------------------------------------------
