@@ -3,8 +3,9 @@
 // focus, and each link puts the focus in its field, whatever widget stands in for the input
 // (the rich-text editor, an autocomplete, a collapsed fieldset).
 {
-    const focusable =
-        "input:not([type=hidden]), select, textarea, [contenteditable=true], .select2-selection, button";
+    const fields =
+        "input:not([type=hidden]), select, textarea, [contenteditable=true], .select2-selection";
+    const focusable = `${fields}, button`;
     const visible = (element) =>
         element.getClientRects().length > 0 && !element.classList.contains("select2-hidden-accessible");
 
@@ -15,7 +16,12 @@
         const area = target.matches("input, select, textarea")
             ? target.closest(".form-row, tr, fieldset") || target.parentElement
             : target;
-        return [...area.querySelectorAll(focusable)].find(visible) || null;
+        // A field before a button: a row's first control may be its "Move up" button.
+        return (
+            [...area.querySelectorAll(fields)].find(visible) ||
+            [...area.querySelectorAll(focusable)].find(visible) ||
+            null
+        );
     };
 
     const ready = () => {

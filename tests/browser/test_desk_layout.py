@@ -137,7 +137,9 @@ def test_a_pasted_over_long_summary_is_kept_whole_and_refused_with_its_length(de
     page.click("input[name=_continue]")
     expect(page.locator(".errornote")).to_be_visible()
     expect(
-        page.get_by_text("Ensure this value has at most 300 characters (it has 350).")
+        page.locator(".errorlist").get_by_text(
+            "Ensure this value has at most 300 characters (it has 350).", exact=True
+        )
     ).to_be_visible()
     expect(page.locator("#id_summary")).to_have_value(text)
     expect(page.locator("#id_summary_count")).to_have_text("350 / 300: 50 over the limit")
