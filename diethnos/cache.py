@@ -80,11 +80,14 @@ class FailSafeRedisCache(RedisCache):
     """
 
     def _attempt(self, operation, fallback, *args, **kwargs):
+        return self._call(operation, fallback, getattr(super(), operation), *args, **kwargs)
+
+    def _call(self, operation, fallback, function, *args, **kwargs):
         if time.monotonic() < _outage.retry_at:
             _outage.skipped += 1
             return fallback
         try:
-            return getattr(super(), operation)(*args, **kwargs)
+            return function(*args, **kwargs)
         except RedisError as error:
             _outage.failed(operation, error)
             return fallback
@@ -125,3 +128,35 @@ class FailSafeRedisCache(RedisCache):
 
     def clear(self):
         return self._attempt("clear", False)
+
+    # Sets of keys, for the page cache's tags (diethnos/page_cache.py). Redis adds to a set
+    # and empties it atomically, so that two servers tagging and purging at once lose nothing.
+
+    def add_to_sets(self, member, names, timeout):
+        """Add the key ``member`` to the set of each of ``names`` (str), each set kept
+        ``timeout`` seconds from now. Returns nothing; stores nothing if Redis fails."""
+        self._call("add_to_sets", None, self._add_to_sets, member, names, timeout)
+
+    def delete_sets_and_members(self, names):
+        """Delete the sets ``names`` and every key they hold. Returns how many keys were
+        deleted, or None if Redis failed."""
+        return self._call("delete_sets_and_members", None, self._delete_sets, names)
+
+    def _add_to_sets(self, member, names, timeout):
+        client = self._cache.get_client(write=True)
+        member = self.make_and_validate_key(member)
+        with client.pipeline(transaction=False) as pipe:
+            for name in names:
+                name = self.make_and_validate_key(name)
+                pipe.sadd(name, member)
+                pipe.expire(name, timeout)
+            pipe.execute()
+
+    def _delete_sets(self, names):
+        client = self._cache.get_client(write=True)
+        names = [self.make_and_validate_key(name) for name in names]
+        with client.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.smembers(name)
+            members = set().union(*pipe.execute())
+        return client.delete(*members, *names)
