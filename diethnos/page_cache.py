@@ -368,6 +368,8 @@ def content_changed(sender, instance=None, raw=False, **kwargs):
     ``reports.page_tags.note_change``)."""
     if raw or sender is None or sender._meta.app_label not in CONTENT_APPS:
         return
+    if not settings.PAGE_CACHE_SECONDS and not settings.FRONTEND_CACHE_BACKEND:
+        return  # no cache to purge
     from reports import page_tags
 
     page_tags.note_change(changes(), sender, instance, **kwargs)

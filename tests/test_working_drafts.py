@@ -89,8 +89,9 @@ def public_surfaces(client, report):
 
 
 def test_every_public_surface_is_unchanged_while_a_draft_of_a_published_report_is_saved(
-    client, editor, django_capture_on_commit_callbacks, purges
+    client, editor, django_capture_on_commit_callbacks, purges, settings
 ):
+    settings.PAGE_CACHE_SECONDS = 600
     with django_capture_on_commit_callbacks(execute=True):  # indexed for search, as published
         report = published_report()
         ReportFactory(title="Another report on shipping", primary_region=region("UA"))
@@ -161,8 +162,9 @@ def test_opening_a_published_report_takes_the_editor_to_its_working_draft(client
 
 
 def test_publish_changes_makes_them_live_at_once_everywhere(
-    client, editor, django_capture_on_commit_callbacks, purges
+    client, editor, django_capture_on_commit_callbacks, purges, settings
 ):
+    settings.PAGE_CACHE_SECONDS = 600
     report = published_report()
     client.get("/")
     with django_capture_on_commit_callbacks(execute=True):
