@@ -4,6 +4,12 @@
     DATABASE_URL=postgres://... make bench
     python -m tests.bench --reports 20000
     DATABASE_URL=postgres://... python -m tests.bench --no-seed   # measure again, same data
+    python -m tests.bench --load     # cached pages under gunicorn and wrk (2,000 reports)
+
+The load mode starts a redis-server, the site under gunicorn (2 sync workers, page cache on)
+and a bare Django view serving the same bytes (tests/bench_ceiling.py) on free ports, drives
+each with wrk on loopback (--seconds each, 2 threads, 16 connections), prints req/s and
+p50/p95/p99 latency and the ratio to that ceiling, and stops all it started.
 
 It uses a database of its own (a temporary SQLite file unless DATABASE_URL is set, in which case
 that database is flushed first: do not point it at production).
@@ -137,9 +143,103 @@ def measure(paths, repeat):
     return rows
 
 
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  io.write(string.format("RESULT %d %.1f %.3f %.3f %.3f %d\\n", summary.requests,
+    summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def wrk(url, seconds, script):
+    """Drive ``url`` with wrk for ``seconds``: (req/s, p50, p95, p99 in ms, errors)."""
+    import subprocess
+
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", script, url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    line = next(line for line in output.splitlines() if line.startswith("RESULT"))
+    _, _count, rate, p50, p95, p99, errors = line.split()
+    return float(rate), float(p50), float(p95), float(p99), int(errors)
+
+
+def load(args, tmp):
+    """The load mode: cached pages under gunicorn against a bare Django view's ceiling."""
+    import shutil
+    import urllib.request
+    from pathlib import Path
+
+    from reports.models import Report
+
+    from .servers import Gunicorn, RedisServer, site_environment
+
+    if not shutil.which("wrk"):
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+    directory = Path(tmp)
+    redis = RedisServer(directory)
+    redis.start()
+    env = site_environment(
+        directory,
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        REDIS_URL=redis.url,
+        PAGE_CACHE_SECONDS="600",
+        GUNICORN_ACCESS_LOG="/dev/null",
+    )
+    started = []
+    try:
+        sync = ("--worker-class", "sync", "--workers", "2", "--threads", "1")
+        site = Gunicorn(env, *sync)
+        started.append(site)
+        report = Report.objects.published().first()
+        pages = [("report page", report.get_absolute_url()), ("listing page 1", "/reports/")]
+        script = directory / "report.lua"
+        script.write_text(WRK_REPORT)
+        rows = []
+        for label, path in pages:
+            url = f"http://127.0.0.1:{site.port}{path}"
+            for _ in range(3):  # stored in the cache, then read from it
+                with urllib.request.urlopen(url) as response:  # noqa: S310 (loopback)
+                    body, cache = response.read(), response.headers["X-Cache"]
+            body_file = directory / "body.html"
+            body_file.write_bytes(body)
+            ceiling = Gunicorn(
+                {**env, "BENCH_CEILING_BODY": str(body_file)},
+                *sync,
+                app="tests.bench_ceiling:application",
+            )
+            started.append(ceiling)
+            ceiling_url = f"http://127.0.0.1:{ceiling.port}{path}"
+            ours = wrk(url, args.seconds, str(script))
+            bare = wrk(ceiling_url, args.seconds, str(script))
+            ceiling.stop()
+            started.remove(ceiling)
+            rows.append((label, cache, len(body), ours, bare))
+    finally:
+        for server in started:
+            server.stop()
+        redis.stop()
+    print("cached page (X-Cache)        bytes    req/s   p50 ms   p95 ms   p99 ms  errors")
+    for label, cache, size, ours, bare in rows:
+        for name, figures in ((f"{label} ({cache})", ours), ("  bare Django view", bare)):
+            rate, p50, p95, p99, errors = figures
+            print(
+                f"{name:<27} {size:>7,} {rate:>8.0f} {p50:>8.2f} {p95:>8.2f} {p99:>8.2f}"
+                f" {errors:>7}"
+            )
+        print(f"  ratio to the ceiling: {ours[0] / bare[0]:.2f}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--reports", type=int, default=None)
+    parser.add_argument(
+        "--load", action="store_true", help="cached pages under gunicorn and wrk (see above)"
+    )
+    parser.add_argument("--seconds", type=int, default=10, help="each wrk run, in load mode")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--no-seed",
@@ -147,6 +247,10 @@ def main(argv=None):
         help="measure the reports already in DATABASE_URL instead of seeding afresh",
     )
     args = parser.parse_args(argv)
+    if args.reports is None:
+        args.reports = 2_000 if args.load else 100_000
+    if args.seconds > 60:
+        parser.error("--seconds is at most 60")
     if args.no_seed and not os.environ.get("DATABASE_URL"):
         parser.error("--no-seed needs DATABASE_URL: a temporary database starts empty")
 
@@ -169,6 +273,8 @@ def main(argv=None):
         print(f"Seeded in {seconds:.1f} s")
         print(f"Search index built in {build_search_index():.1f} s\n")
     gather_statistics()
+    if args.load:
+        return load(args, tmp)
 
     report = Report.objects.published().first()
     published = Report.objects.published().count()

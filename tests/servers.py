@@ -134,9 +134,10 @@ def manage(env, *args):
 
 
 class Gunicorn:
-    """gunicorn with the project's production settings (deploy/gunicorn.conf.py)."""
+    """gunicorn with the project's production settings (deploy/gunicorn.conf.py), serving
+    ``app`` (the site by default)."""
 
-    def __init__(self, env, *options):
+    def __init__(self, env, *options, app="diethnos.wsgi"):
         self.port = free_port()
         self.process = subprocess.Popen(  # noqa: S603
             [
@@ -150,7 +151,7 @@ class Gunicorn:
                 "--access-logfile",
                 "/dev/null",
                 *options,
-                "diethnos.wsgi",
+                app,
             ],
             cwd=ROOT,
             env=env,
