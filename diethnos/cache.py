@@ -13,7 +13,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,19 @@ def cache_misses_by_outage():
     return _outage.errors + _outage.skipped
 
 
+class _ReusedClient(RedisCacheClient):
+    """Django's Redis client maker, which makes one ``redis.Redis`` per connection pool and
+    reuses it (it is thread-safe), rather than one per operation."""
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(index)
+        if client is None:
+            client = clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class FailSafeRedisCache(RedisCache):
     """Django's Redis cache, for which an unreachable Redis is a cache miss, not an error.
 
@@ -78,6 +91,10 @@ class FailSafeRedisCache(RedisCache):
     in OPTIONS (settings.py sets them) so that a server that does not answer costs
     milliseconds.
     """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
 
     def _attempt(self, operation, fallback, *args, **kwargs):
         return self._call(operation, fallback, getattr(super(), operation), *args, **kwargs)
