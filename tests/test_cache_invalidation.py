@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from diethnos import frontend_cache, page_cache
@@ -14,6 +15,7 @@ from reports import workflow
 from reports.models import Report, UpdateNote
 from tags.models import Region
 
+from .admin_forms import desk_row, report_form_data
 from .factories import AuthorFactory, EditorFactory, ReportFactory, TopicFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -112,13 +114,22 @@ def test_a_working_draft_autosave_and_its_review_purge_nothing(qatar_report, com
     assert purges == []
 
 
-def test_a_preview_and_a_share_link_purge_nothing(client, qatar_report, commit, purges):
+@pytest.mark.parametrize("published", [True, False], ids=["live report", "unpublished"])
+def test_a_preview_purges_nothing(client, commit, purges, published):
     with commit():
-        draft = workflow.working_draft(qatar_report)
+        report = ReportFactory(
+            title="Original headline",
+            status=Report.Status.PUBLISHED if published else Report.Status.DRAFT,
+        )
+        row = desk_row(report)
+    purges.clear()
     client.force_login(EditorFactory(is_superuser=True))
+    data = report_form_data(row, title="Changed headline", key_points=["A new point."])
     with commit():
-        client.get(draft.get_absolute_url())
-        client.get(f"/admin/reports/report/{draft.pk}/change/")
+        response = client.post(reverse("admin:reports_report_preview", args=[row.pk]), data)
+        client.get(reverse("admin:reports_report_change", args=[row.pk]))
+    assert response.status_code == 200
+    assert "Changed headline" in response.content.decode()
     assert purges == []
 
 
