@@ -8,15 +8,16 @@ only those: a draft, a review, a preview or a change to an unpublished report to
 The same tags go out in the ``Surrogate-Key`` and ``Cache-Tag`` headers, and a CDN or Varnish
 in front is told to purge them too (``diethnos.frontend_cache``).
 
-**One round trip.** A request reads its page, the state (below) and the purge counter with one
+**One round trip.** A request reads its page, the state (below) and the purge marker with one
 ``get_many``; a hit is answered from that alone, before sessions, authentication or any other
 middleware run (``PageCacheMiddleware`` comes first), with the headers stored with the page
 and a 304 when the reader's copy is current.
 
 **Nothing stale.** A page drawn while a change was committed could be stored after that
-change's purge: every purge first counts one more on a counter, and a page is kept only if the
-counter did not move while it was drawn. The *state* is the content version (``ContentVersion``,
-kept in the database) and the time of the next scheduled publication. The content version
+change's purge: every purge first gives a marker a new random value, and a page is kept only
+if the marker did not change while it was drawn. The *state* is the content version
+(``ContentVersion``, kept in the database) and the time of the next scheduled publication.
+The content version
 changes only when a purge could not reach the cache (diethnos/cache.py): pages are stored with
 the version, and a process that saw the cache fail takes the version from the database again
 once the cache answers, so a page cached before a change is never served after it; the cache's
@@ -33,6 +34,7 @@ import logging
 import math
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import django.dispatch
@@ -46,12 +48,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
 from .cache import cache_misses_by_outage
+from .frontend_cache import purge_frontend
 from .models import ContentVersion
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "content-version"  # the state: (content version, next publication)
-PURGES_KEY = "page-purges"  # counts purges: a page drawn across one is not kept
+VERSION_KEY = "content-state"  # the state: (content version, next publication)
+PURGES_KEY = "page-purges"  # new at each purge: a page drawn across one is not kept
 # How long the cache's copy of the state is trusted without a look at the database.
 VERSION_COPY_SECONDS = 60
 CONTENT_APPS = {"reports", "authors", "tags", "taggit"}
@@ -124,8 +127,6 @@ def _stored_row():
 
 
 def _new_value():
-    import uuid
-
     # Random, not the time: two changes within the same clock tick still differ.
     return uuid.uuid4().hex
 
@@ -183,7 +184,7 @@ def current_state(copy):
     publication is due (then the due publications go live first).
 
     Returns (state, whether something went live just now: pages read before are stale)."""
-    if copy is None or cache_misses_by_outage() != _failures_seen:
+    if not isinstance(copy, tuple) or cache_misses_by_outage() != _failures_seen:
         return _load_state()
     if copy[1] and copy[1] <= time.time():
         return _load_state()
@@ -284,18 +285,14 @@ def purge(tags):
     tags = set(tags) | {UNTAGGED}
     try:
         failures = cache_misses_by_outage()
-        cache.add(PURGES_KEY, 0, None)
-        try:
-            cache.incr(PURGES_KEY)
-        except ValueError:  # the cache is unreachable, or lost the counter meanwhile
-            cache.set(PURGES_KEY, 1, None)
+        # Random rather than counted: a counter the cache evicted could come back to a value
+        # a page being drawn read before.
+        cache.set(PURGES_KEY, _new_value(), None)
         _sets().delete_sets_and_members([_set_name(tag) for tag in sorted(tags)])
         if cache_misses_by_outage() != failures:
             retire_all_pages()
     except Exception:
         logger.exception("The page cache could not purge %s.", sorted(tags))
-    from .frontend_cache import purge_frontend
-
     purge_frontend(tags)
     pages_purged.send(sender=None, tags=tags)
 
@@ -417,7 +414,7 @@ class PageCacheMiddleware:
             # After a publication went live, the purges it made are behind the page drawn now.
             purges = cache.get(PURGES_KEY) if went_live else found.get(PURGES_KEY)
             stored = None if went_live else found.get(key)
-            if stored is not None and stored[0] == state[0] and not self._personal(request):
+            if isinstance(stored, tuple) and stored[0] == state[0] and not self._personal(request):
                 return self._answer(request, stored, seconds_until(state[1]))
             next_live = state[1]
         else:
