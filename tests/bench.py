@@ -217,6 +217,7 @@ def load(args, tmp):
             ceiling.stop()
             started.remove(ceiling)
             rows.append((label, cache, len(body), ours, bare))
+        newsroom = newsroom_mix(site.port, env, directory, args.seconds)
     finally:
         for server in started:
             server.stop()
@@ -230,7 +231,121 @@ def load(args, tmp):
                 f" {errors:>7}"
             )
         print(f"  ratio to the ceiling: {ours[0] / bare[0]:.2f}")
+    rate, p50, p95, p99, errors, hits, count, saves, publications = newsroom
+    print(
+        f"\nNewsroom mix: readers on {NEWSROOM_PAGES} pages while an editor saves a draft every"
+        f" {DRAFT_EVERY} s and publishes changes every {PUBLISH_EVERY} s"
+        f" ({saves} drafts saved, {publications} publications):"
+    )
+    print(
+        f"  {rate:.0f} req/s, p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms,"
+        f" {errors} errors, cache hits {hits / max(count, 1):.1%} of {count:,}"
+    )
     return 0
+
+
+NEWSROOM_PAGES = 200
+DRAFT_EVERY, PUBLISH_EVERY = 1, 5  # seconds: the issue's 10 s and 60 s, compressed
+
+WRK_MIX = """
+local paths, threads = {}, {}
+hits, count = 0, 0  -- globals: done() reads them from each thread
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function init(args)
+  for line in io.lines(args[1]) do table.insert(paths, line) end
+  math.randomseed(os.time() * 10 + id)
+end
+function request() return wrk.format("GET", paths[math.random(#paths)]) end
+function response(status, headers, body)
+  count = count + 1
+  if headers["X-Cache"] == "hit" then hits = hits + 1 end
+end
+done = function(summary, latency, requests)
+  local h, c = 0, 0
+  for _, thread in ipairs(threads) do h = h + thread:get("hits"); c = c + thread:get("count") end
+  local seconds = summary.duration / 1e6
+  io.write(string.format("RESULT %d %.1f %.3f %.3f %.3f %d %d %d\\n", summary.requests,
+    summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout, h, c))
+end
+"""
+
+EDITOR = """
+import random, time
+from reports import workflow
+from reports.models import Report
+
+rng = random.Random(7)
+ids = list(Report.objects.published().values_list("pk", flat=True)[:500])
+end = time.monotonic() + {seconds}
+saves = publications = 0
+next_publication = time.monotonic() + {publish_every}
+while time.monotonic() < end:
+    draft = workflow.working_draft(Report.objects.get(pk=rng.choice(ids)))
+    draft.title = f"Situation report, revised {{saves}}"
+    draft.save()
+    workflow.note_saved_draft(draft)
+    saves += 1
+    if time.monotonic() >= next_publication:
+        workflow.publish_changes(draft)
+        publications += 1
+        next_publication += {publish_every}
+    time.sleep({draft_every})
+print("EDITOR", saves, publications)
+"""
+
+
+def newsroom_mix(port, env, directory, seconds):
+    """Readers on NEWSROOM_PAGES public pages while an editor saves and publishes: (req/s,
+    p50, p95, p99 ms, errors, cache hits, responses, drafts saved, publications)."""
+    import subprocess
+    import urllib.request
+    from pathlib import Path
+
+    from authors.models import Author
+    from reports.models import Report
+    from tags.models import Region, Topic
+
+    reports = Report.objects.published().newest_first()
+    paths = ["/", "/reports/", "/regions/", "/topics/", "/authors/"]
+    paths += [f"/reports/?page={n}" for n in range(2, 11)]
+    paths += [region.get_absolute_url() for region in Region.objects.major()]
+    paths += [topic.get_absolute_url() for topic in Topic.objects.order_by("pk")[:15]]
+    paths += [author.get_absolute_url() for author in Author.objects.order_by("pk")[:15]]
+    paths += [r.get_absolute_url() for r in reports[: NEWSROOM_PAGES - len(paths)]]
+    (directory / "paths.txt").write_text("\n".join(paths) + "\n")
+    for path in paths:  # the readers find the pages cached, as on a running site
+        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read()  # noqa: S310
+    (directory / "mix.lua").write_text(WRK_MIX)
+    code = EDITOR.format(seconds=seconds, draft_every=DRAFT_EVERY, publish_every=PUBLISH_EVERY)
+    editor = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=str(Path(__file__).resolve().parents[1]),
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(directory / "mix.lua")]
+    command += [f"http://127.0.0.1:{port}/", str(directory / "paths.txt")]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    _, saves, publications = editor.communicate(timeout=seconds + 60)[0].split()[-3:]
+    line = next(line for line in output.splitlines() if line.startswith("RESULT"))
+    _, _count, rate, p50, p95, p99, errors, hits, count = line.split()
+    return (
+        float(rate),
+        float(p50),
+        float(p95),
+        float(p99),
+        int(errors),
+        int(hits),
+        int(count),
+        int(saves),
+        int(publications),
+    )
 
 
 def main(argv=None):
