@@ -133,7 +133,8 @@ class FailSafeRedisCache(RedisCache):
         made = [self.make_key(key, version=version) for key in keys]
         values = self._cache.get_client().mget(made)
         loads = self._cache._serializer.loads
-        return {key: loads(value) for key, value in zip(keys, values) if value is not None}
+        found = zip(keys, values, strict=True)
+        return {key: loads(value) for key, value in found if value is not None}
 
     def has_key(self, key, version=None):
         return self._attempt("has_key", False, key, version)
