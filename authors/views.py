@@ -23,5 +23,6 @@ def author_detail(request, slug):
     reports = _published().with_cards().newest_first().filter(authors=author)
     page = paginate(request, reports)
     tag_page(request, f"author:{author.pk}", f"byline:{author.pk}")
+    tag_page(request, *(f"topic-name:{topic.pk}" for topic in author.expertise.all()))
     tag_cards(request, page)
     return render(request, "authors/author_detail.html", {"author": author, "page": page})

@@ -37,14 +37,16 @@ def region_detail(request, slug):
     if primary_only:
         reports = reports.filter(primary_here=True)
     page = paginate(request, reports)
+    ancestors = region.ancestors()
     tag_page(request, f"region:{region.pk}", f"region-name:{region.pk}")
+    tag_page(request, *(f"region-name:{ancestor.pk}" for ancestor in ancestors))
     tag_cards(request, page)
     return render(
         request,
         "tags/region_detail.html",
         {
             "region": region,
-            "ancestors": region.ancestors(),
+            "ancestors": ancestors,
             "subregions": region.members.all() if region.is_group else region.children.all(),
             "primary_only": primary_only,
             "page": page,

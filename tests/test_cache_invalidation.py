@@ -449,3 +449,15 @@ def test_cloudflare_is_asked_to_purge_the_tags_thirty_at_a_time(settings, monkey
 
     tags = [*json.loads(sent[0].data)["tags"], *json.loads(sent[1].data)["tags"]]
     assert sorted(tags) == sorted(f"report:{n}" for n in range(45))
+
+
+def test_renaming_a_region_refreshes_the_pages_beneath_it_that_name_it(client, commit):
+    qatar = region("QA").get_absolute_url()
+    client.get(qatar)
+    asia = region("asia")
+    with commit():
+        asia.name = "Asia and the Pacific"
+        asia.save()
+    response = client.get(qatar)
+    assert response["X-Cache"] == "miss"
+    assert "Asia and the Pacific" in response.content.decode()
