@@ -73,7 +73,8 @@ def search(request):
     if form.is_searching:
         page = paginate(request, form.results(Report.objects.published().with_cards()))
         tag_cards(request, page)
-    tag_page(request, "search")
+    # Its filters list every region, topic and author by name.
+    tag_page(request, "search", "listing:regions", "listing:topics", "listing:authors")
     return render(
         request,
         "reports/search.html",
