@@ -127,14 +127,20 @@ def note_change(changes, sender, instance, signal=None, action="", pk_set=None, 
             return
         reports.append(getattr(instance, instance._meta.get_field(instance.report_field).attname))
     elif isinstance(instance, (Region, Topic, Author)) and signal is m2m_changed:
-        if kwargs.get("model") is Report:  # reports added to or removed from it
+        model = kwargs.get("model")
+        if model is Report:  # reports added to or removed from it
             if pk_set is None:
                 pk_set = set(instance.reports.values_list("pk", flat=True))
             reports += list(Report.objects.filter(pk__in=pk_set).values_list("pk", flat=True))
-        elif after:  # a grouping's members
-            changes.tags |= region_tags(instance.pk)
-            for pk in pk_set or ():
-                changes.tags |= region_tags(pk)
+        elif after:  # a grouping's members, an author's expertise
+            for pk in {instance.pk, *(pk_set or ())}:
+                kind = type(instance) if pk == instance.pk else model
+                if kind is Region:
+                    changes.tags |= region_tags(pk)
+                elif kind is Author:
+                    changes.tags |= author_tags(pk)
+                elif kind is Topic:
+                    changes.tags |= topic_tags(pk)
     elif isinstance(instance, Author):
         if after or signal is pre_delete:
             changes.tags |= author_tags(instance.pk)

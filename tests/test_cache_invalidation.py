@@ -461,3 +461,12 @@ def test_renaming_a_region_refreshes_the_pages_beneath_it_that_name_it(client, c
     response = client.get(qatar)
     assert response["X-Cache"] == "miss"
     assert "Asia and the Pacific" in response.content.decode()
+
+
+def test_an_authors_expertise_purges_their_pages_and_the_topics(qatar_report, commit, purges):
+    author, topic = qatar_report.authors.get(), qatar_report.topics.get()
+    with commit():
+        author.expertise.add(topic)
+    tags = purged_tags(purges)
+    assert {f"author:{author.pk}", f"byline:{author.pk}", f"topic:{topic.pk}"} <= tags
+    assert not any(tag.startswith("region") for tag in tags)
