@@ -133,14 +133,10 @@ def note_change(changes, sender, instance, signal=None, action="", pk_set=None, 
                 pk_set = set(instance.reports.values_list("pk", flat=True))
             reports += list(Report.objects.filter(pk__in=pk_set).values_list("pk", flat=True))
         elif after:  # a grouping's members, an author's expertise
-            for pk in {instance.pk, *(pk_set or ())}:
-                kind = type(instance) if pk == instance.pk else model
-                if kind is Region:
-                    changes.tags |= region_tags(pk)
-                elif kind is Author:
-                    changes.tags |= author_tags(pk)
-                elif kind is Topic:
-                    changes.tags |= topic_tags(pk)
+            tagger = {Region: region_tags, Author: author_tags, Topic: topic_tags}
+            changes.tags |= tagger[type(instance)](instance.pk)
+            for pk in pk_set or ():
+                changes.tags |= tagger[model](pk) if model in tagger else set()
     elif isinstance(instance, Author):
         if after or signal is pre_delete:
             changes.tags |= author_tags(instance.pk)
