@@ -47,7 +47,8 @@ def varnish(live_server, settings, tmp_path):
     server.stop()
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized: the tests after it find the database as it was (the M49 regions included).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_varnish_drops_a_page_when_its_report_changes_and_keeps_it_otherwise(varnish):
     report = ReportFactory(
         title="Ceasefire talks resume in Doha",
