@@ -190,7 +190,9 @@ def load(args, tmp):
     )
     started = []
     try:
-        sync = ("--worker-class", "sync", "--workers", "2", "--threads", "1")
+        # Workers are not recycled during a run (deploy/gunicorn.conf.py recycles them every
+        # 2,000 requests or so, which at these rates is every second or two).
+        sync = ("--worker-class", "sync", "--workers", "2", "--threads", "1", "--max-requests", "0")
         site = Gunicorn(env, *sync)
         started.append(site)
         report = Report.objects.published().first()
