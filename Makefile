@@ -52,8 +52,9 @@ format: $(STAMP)
 test: $(STAMP) browser-deps service-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# `make bench BENCH_ARGS=--load` measures the page cache under load (see tests/bench.py).
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -64,7 +64,7 @@ NOT_CACHED = ("/admin/", "/accounts/", "/healthz", "/media/", "/static/")
 MESSAGES_COOKIE = "messages"
 # Every page without tags of its own carries this one, which every purge includes.
 UNTAGGED = "untagged"
-# Headers answered with a 304 (those RFC 9110 says a 304 repeats).
+# Headers a 304 from the cache repeats: those RFC 9110 asks for, and the tags.
 NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Vary", "Surrogate-Key", "Cache-Tag")
 
 #: Sent after a purge with ``tags``, the set of tags whose pages were deleted.
