@@ -33,12 +33,13 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
 	@test -f node_modules/axe-core/axe.min.js || npm install --no-save --silent axe-core@4.14.1
 
-# The deployment and outage tests start their own nginx and redis-server (Debian's packages),
-# and make a certificate with openssl.
+# The deployment, outage and frontend-cache tests start their own nginx, redis-server and
+# varnishd (Debian's packages), and make a certificate with openssl.
 service-deps:
 	@test -x /usr/sbin/nginx || { apt-get update -q && apt-get install -y -q nginx; }
 	@test -x /usr/bin/redis-server || { apt-get update -q && apt-get install -y -q redis-server; }
 	@test -x /usr/bin/openssl || { apt-get update -q && apt-get install -y -q openssl; }
+	@test -x /usr/sbin/varnishd || { apt-get update -q && apt-get install -y -q varnish; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -51,8 +52,9 @@ format: $(STAMP)
 test: $(STAMP) browser-deps service-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# `make bench BENCH_ARGS=--load` measures the page cache under load (see tests/bench.py).
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

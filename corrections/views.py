@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from diethnos.page_cache import tag_page
 from diethnos.pagination import paginate
 from reports.models import UpdateNote
 
@@ -19,6 +20,7 @@ def public_corrections():
 
 def corrections_index(request):
     """``/corrections/``: the corrections log, paged with ``?page=N``."""
+    tag_page(request, "corrections")
     return render(
         request,
         "corrections/index.html",
@@ -28,4 +30,5 @@ def corrections_index(request):
 
 def policy(request):
     """``/corrections/policy/``: the corrections policy, as the editors wrote it."""
+    tag_page(request, "corrections-policy")
     return render(request, "corrections/policy.html", {"policy": CorrectionsPolicy.current()})

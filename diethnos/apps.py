@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 
 class DiethnosConfig(AppConfig):
@@ -12,7 +12,7 @@ class DiethnosConfig(AppConfig):
         from .page_cache import content_changed
         from .redirects import watch_addresses
 
-        for signal in (post_save, post_delete, m2m_changed):
+        for signal in (pre_save, post_save, pre_delete, post_delete, m2m_changed):
             signal.connect(content_changed, dispatch_uid=f"page-cache-{signal!r}")
         watch_addresses()
 

@@ -535,9 +535,9 @@ def import_content(path, *, replace=False, using=DEFAULT_DB_ALIAS, log=None):
             summary["files"] = len(written)
             _reset_sequences(using)
             _rebuild_search_index(using)
-            from .page_cache import new_content_version
+            from .page_cache import retire_all_pages
 
-            transaction.on_commit(new_content_version, using=using)
+            transaction.on_commit(retire_all_pages, using=using)
     except BaseException:
         for name in written:
             default_storage.delete(name)

@@ -13,7 +13,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,19 @@ def cache_misses_by_outage():
     return _outage.errors + _outage.skipped
 
 
+class _ReusedClient(RedisCacheClient):
+    """Django's Redis client maker, which makes one ``redis.Redis`` per connection pool and
+    reuses it (it is thread-safe), rather than one per operation."""
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(index)
+        if client is None:
+            client = clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class FailSafeRedisCache(RedisCache):
     """Django's Redis cache, for which an unreachable Redis is a cache miss, not an error.
 
@@ -79,12 +92,19 @@ class FailSafeRedisCache(RedisCache):
     milliseconds.
     """
 
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
+
     def _attempt(self, operation, fallback, *args, **kwargs):
+        return self._call(operation, fallback, getattr(super(), operation), *args, **kwargs)
+
+    def _call(self, operation, fallback, function, *args, **kwargs):
         if time.monotonic() < _outage.retry_at:
             _outage.skipped += 1
             return fallback
         try:
-            return getattr(super(), operation)(*args, **kwargs)
+            return function(*args, **kwargs)
         except RedisError as error:
             _outage.failed(operation, error)
             return fallback
@@ -105,7 +125,16 @@ class FailSafeRedisCache(RedisCache):
         return self._attempt("delete", False, key, version)
 
     def get_many(self, keys, version=None):
-        return self._attempt("get_many", {}, keys, version)
+        return self._call("get_many", {}, self._get_many, keys, version)
+
+    def _get_many(self, keys, version):
+        # Django's, without the check of each key's characters for memcached (which costs
+        # more than the rest on a cached page's path): Redis takes any key.
+        made = [self.make_key(key, version=version) for key in keys]
+        values = self._cache.get_client().mget(made)
+        loads = self._cache._serializer.loads
+        found = zip(keys, values, strict=True)
+        return {key: loads(value) for key, value in found if value is not None}
 
     def has_key(self, key, version=None):
         return self._attempt("has_key", False, key, version)
@@ -125,3 +154,35 @@ class FailSafeRedisCache(RedisCache):
 
     def clear(self):
         return self._attempt("clear", False)
+
+    # Sets of keys, for the page cache's tags (diethnos/page_cache.py). Redis adds to a set
+    # and empties it atomically, so that two servers tagging and purging at once lose nothing.
+
+    def add_to_sets(self, member, names, timeout):
+        """Add the key ``member`` to the set of each of ``names`` (str), each set kept
+        ``timeout`` seconds from now. Returns nothing; stores nothing if Redis fails."""
+        self._call("add_to_sets", None, self._add_to_sets, member, names, timeout)
+
+    def delete_sets_and_members(self, names):
+        """Delete the sets ``names`` and every key they hold. Returns how many keys were
+        deleted, or None if Redis failed."""
+        return self._call("delete_sets_and_members", None, self._delete_sets, names)
+
+    def _add_to_sets(self, member, names, timeout):
+        client = self._cache.get_client(write=True)
+        member = self.make_and_validate_key(member)
+        with client.pipeline(transaction=False) as pipe:
+            for name in names:
+                name = self.make_and_validate_key(name)
+                pipe.sadd(name, member)
+                pipe.expire(name, timeout)
+            pipe.execute()
+
+    def _delete_sets(self, names):
+        client = self._cache.get_client(write=True)
+        names = [self.make_and_validate_key(name) for name in names]
+        with client.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.smembers(name)
+            members = set().union(*pipe.execute())
+        return client.delete(*members, *names)

@@ -48,11 +48,14 @@ class Redirect(models.Model):
 
 class ContentVersion(models.Model):
     """The version of the site's content, a single row: cached pages are stored under it
-    (diethnos/page_cache.py), and any committed change to the content gives it a new random
-    value. It lives in the database rather than in the cache so that a change saved while
-    the cache was unreachable still retires the pages cached before it."""
+    (diethnos/page_cache.py), and a change whose purge could not reach the cache gives it a
+    new random value. It lives in the database rather than in the cache so that a change
+    saved while the cache was unreachable still retires the pages cached before it.
+    ``published_through`` is the time up to which scheduled publications have gone live in
+    the page cache (their pages purged)."""
 
     value = models.CharField(max_length=32)
+    published_through = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return self.value

@@ -1,72 +1,130 @@
 """Whole-page caching for anonymous readers, shared by every app server.
 
-Every cached page is stored under the current *content version*. Any committed change to
-reports, authors, regions or topics sets a new version, so all servers stop serving the old
-pages at once; the old entries simply expire. A page is never kept past the next scheduled
-publication (here, in browsers or in CDNs), and the first request after it starts a new
-version, so scheduled reports appear on time without a worker; changes scheduled on a
-report's working draft are written by that first request.
+**Tags.** Each page is stored with the *tags* of what it shows (``report:12``, ``region:5``,
+``home``, ``feeds``…; views name them with ``tag_page`` and ``tag_cards``, and
+``reports.page_tags`` says which tags a change touches). The cache keeps, for each tag, the set
+of the pages stored with it; a committed change deletes the pages of the tags it touches, and
+only those: a draft, a review, a preview or a change to an unpublished report touches none.
+The same tags go out in the ``Surrogate-Key`` and ``Cache-Tag`` headers, and a CDN or Varnish
+in front is told to purge them too (``diethnos.frontend_cache``).
 
-The version is kept in the database (``ContentVersion``, written on each change) and copied
-into the cache, where requests read it. The cache may be unreachable when a change is saved
-(diethnos/cache.py): a process that saw the cache fail takes the version from the database
-again once the cache answers, so a page cached before the change is never served after it;
-and the copy expires after ``VERSION_COPY_SECONDS`` whatever happens.
+**One round trip.** A request reads its page, the state (below) and the purge marker with one
+``get_many``; a hit is answered from that alone, before sessions, authentication or any other
+middleware run (``PageCacheMiddleware`` comes first), with the headers stored with the page
+and a 304 when the reader's copy is current.
+
+**Nothing stale.** A page drawn while a change was committed could be stored after that
+change's purge: every purge first gives a marker a new random value, and a page is kept only
+if the marker did not change while it was drawn. The *state* is the content version
+(``ContentVersion``, kept in the database) and the time of the next scheduled publication.
+The content version
+changes only when a purge could not reach the cache (diethnos/cache.py): pages are stored with
+the version, and a process that saw the cache fail takes the version from the database again
+once the cache answers, so a page cached before a change is never served after it; the cache's
+copy of the state expires after ``VERSION_COPY_SECONDS`` whatever happens.
+
+**Scheduled publication without a worker.** Browsers and CDNs keep no page past the next
+scheduled publication, and the first request after it purges the pages of the reports that
+went live (``ContentVersion.published_through`` records how far that was done, so none is
+missed) and publishes changes scheduled on working drafts.
 """
 
 import hashlib
+import logging
 import math
+import threading
 import time
 import uuid
+from datetime import timedelta
 
+import django.dispatch
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.db import connection, transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 
 from .cache import cache_misses_by_outage
+from .frontend_cache import purge_frontend
 from .models import ContentVersion
 
-VERSION_KEY = "content-version"
-# How long the cache's copy of the version is trusted without a look at the database.
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-state"  # the state: (content version, next publication)
+PURGES_KEY = "page-purges"  # new at each purge: a page drawn across one is not kept
+# How long the cache's copy of the state is trusted without a look at the database.
 VERSION_COPY_SECONDS = 60
 CONTENT_APPS = {"reports", "authors", "tags", "taggit", "corrections"}
 # Share links (/preview/) show unpublished content: never kept.
 NOT_CACHED = ("/admin/", "/accounts/", "/preview/", "/healthz", "/media/", "/static/")
+# A request with a session cookie, or messages waiting, may be shown another page: it is
+# never answered before the session is read.
+MESSAGES_COOKIE = "messages"
+# Every page without tags of its own carries this one, which every purge includes.
+UNTAGGED = "untagged"
+# Headers a 304 from the cache repeats: those RFC 9110 asks for, and the tags.
+NOT_MODIFIED_HEADERS = ("Cache-Control", "ETag", "Vary", "Surrogate-Key", "Cache-Tag")
 
+#: Sent after a purge with ``tags``, the set of tags whose pages were deleted.
+pages_purged = django.dispatch.Signal()
 
-# The cache failures this process had seen when it last copied the version into the cache.
+# The cache failures this process had seen when it last copied the state into the cache.
 _failures_seen = 0
 
 
-def content_version():
-    """The current content version (a str): the cache's copy, or the database's value when
-    the copy is missing or this process saw the cache fail since it last made one."""
-    global _failures_seen
-    failures = cache_misses_by_outage()
-    version = cache.get(VERSION_KEY) if failures == _failures_seen else None
-    if version is None:
-        version = _stored_version()
-        cache.set(VERSION_KEY, version, VERSION_COPY_SECONDS)
-        if cache_misses_by_outage() == failures:  # the copy was made: the cache answers again
-            _failures_seen = failures
-    return version
+# ---------------------------------------------------------------------------------------------
+# Tags of a page
 
 
-def _stored_version():
-    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    if value is None:  # the row was removed, e.g. by a test database flush
-        value = ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new_value()})[0]
-        value = value.value
-    return value
+def tag_page(request, *tags):
+    """Record that the page drawn for ``request`` shows what ``tags`` (str) name, so that it
+    is purged with them. Returns nothing."""
+    request.__dict__.setdefault("page_tags", set()).update(tags)
 
 
-def new_content_version():
-    """Give the content a new version, retiring every cached page."""
-    value = _new_value()
-    ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
-    cache.set(VERSION_KEY, value, VERSION_COPY_SECONDS)
+def tag_cards(request, reports):
+    """Record that the page drawn for ``request`` lists ``reports`` as cards (a list, a
+    Page, or a QuerySet the template evaluates): the page is purged when any of them, its
+    byline or its primary region changes. The reports are read once the page is drawn."""
+    request.__dict__.setdefault("page_cards", []).append(reports)
+
+
+def card_tags(report):
+    """The tags of a report card: the report, its primary region's name and its bylines
+    (read from the rows ``with_cards`` loaded; never a query)."""
+    tags = {f"report:{report.pk}"}
+    if report.primary_region_id:
+        tags.add(f"region-name:{report.primary_region_id}")
+    links = getattr(report, "_prefetched_objects_cache", {}).get("report_authors")
+    for link in links or ():
+        tags.add(f"byline:{link.author_id}")
+    return tags
+
+
+def tags_of(request):
+    """The tags of the page drawn for ``request`` (a sorted list; never empty)."""
+    tags = set(request.__dict__.get("page_tags", ()))
+    for listed in request.__dict__.get("page_cards", ()):
+        rows = getattr(listed, "object_list", listed)
+        if hasattr(rows, "_result_cache"):  # a QuerySet: only what the page evaluated
+            rows = rows._result_cache or ()
+        for report in rows:
+            tags |= card_tags(report)
+    return sorted(tags) or [UNTAGGED]
+
+
+# ---------------------------------------------------------------------------------------------
+# The state: content version and next publication
+
+
+def _stored_row():
+    row = ContentVersion.objects.filter(pk=1).first()
+    if row is None:  # the row was removed, e.g. by a test database flush
+        row = ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new_value()})[0]
+    return row
 
 
 def _new_value():
@@ -74,67 +132,114 @@ def _new_value():
     return uuid.uuid4().hex
 
 
-def content_changed(sender=None, instance=None, **kwargs):
-    """Signal receiver: a model of a content app changed, so every cached page is stale once
-    the change is committed. A row that says it is no public content (``is_public_content``
-    False: a report's working draft and its rows) changes no page.
-
-    The version changes after the commit, not within the transaction, so that no transaction
-    holds the version's row locked: a page another request renders from the old content before
-    the commit is stored under the old version, which the commit retires.
-    """
-    if getattr(instance, "is_public_content", True) is False:
-        return
-    if sender is None or sender._meta.app_label in CONTENT_APPS:
-        transaction.on_commit(new_content_version)
+def _published_through(row, now):
+    # Before anything was recorded, reports that went live within a page's lifetime count.
+    return row.published_through or now - timedelta(seconds=settings.PAGE_CACHE_SECONDS)
 
 
-def next_publication(version):
-    """When the next scheduled change goes live, as seen by pages of content ``version``: a
-    scheduled report's publication, or a report's changes scheduled on its working draft.
-
-    A POSIX timestamp (seconds), or 0 if nothing is scheduled; looked up once per version
-    and kept in the cache.
-    """
-    key = f"next-publication:{version}"
-    when = cache.get(key)
-    if when is None:
-        Report = apps.get_model("reports", "Report")
-        upcoming = [
-            Report.objects.scheduled()
-            .order_by("publish_at")
-            .values_list("publish_at", flat=True)
-            .first(),
-            Report.all_objects.filter(changes_publish_at__isnull=False)
-            .order_by("changes_publish_at")
-            .values_list("changes_publish_at", flat=True)
-            .first(),
-        ]
-        upcoming = [moment for moment in upcoming if moment is not None]
-        when = min(upcoming).timestamp() if upcoming else 0
-        cache.set(key, when, settings.PAGE_CACHE_SECONDS or 60)
-    return when
+def _next_publication(since):
+    """The first scheduled change after ``since``: a report's publication, or changes
+    scheduled on a working draft. A POSIX timestamp, or 0 if none is scheduled."""
+    Report = apps.get_model("reports", "Report")
+    upcoming = [
+        Report.objects.filter(status=Report.Status.PUBLISHED, publish_at__gt=since)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first(),
+        Report.all_objects.filter(changes_publish_at__isnull=False)
+        .order_by("changes_publish_at")
+        .values_list("changes_publish_at", flat=True)
+        .first(),
+    ]
+    upcoming = [moment for moment in upcoming if moment is not None]
+    return min(upcoming).timestamp() if upcoming else 0
 
 
-def live_content_version():
-    """The content version to serve now, and when its next scheduled change goes live.
+def load_state():
+    """Read the state from the database, make due publications live, and copy the state into
+    the cache. Returns (content version, next publication timestamp or 0)."""
+    return _load_state()[0]
 
-    Returns (version, timestamp or 0). A scheduled report going live changes what readers see
-    though nothing is saved: the first request after its time sets a new content version, as
-    a save does, so that no page drawn before it is served again, and looks up the next one.
-    Changes scheduled on a working draft are written then, by that request
-    (``reports.workflow.publish_due_changes``, which lets only one request apply them).
-    """
-    version = content_version()
-    when = next_publication(version)
-    if when and when <= time.time():
-        from reports.workflow import publish_due_changes
 
-        publish_due_changes()
-        new_content_version()
-        version = content_version()
-        when = next_publication(version)
-    return version, when
+def _load_state():
+    global _failures_seen
+    failures = cache_misses_by_outage()
+    now = timezone.now()
+    row = _stored_row()
+    when = _next_publication(_published_through(row, now))
+    went_live = bool(when and when <= now.timestamp())
+    if went_live:
+        go_live()
+        row = _stored_row()
+        when = _next_publication(_published_through(row, timezone.now()))
+    state = (row.value, when)
+    cache.set(VERSION_KEY, state, VERSION_COPY_SECONDS)
+    if cache_misses_by_outage() == failures:  # the copy was made: the cache answers again
+        _failures_seen = failures
+    return state, went_live
+
+
+def current_state(copy):
+    """The state to serve by, given the cache's ``copy`` of it (or None): the copy, unless it
+    is missing, this process saw the cache fail since it last made one, or a scheduled
+    publication is due (then the due publications go live first).
+
+    Returns (state, whether something went live just now: pages read before are stale)."""
+    if not isinstance(copy, tuple) or cache_misses_by_outage() != _failures_seen:
+        return _load_state()
+    if copy[1] and copy[1] <= time.time():
+        return _load_state()
+    return copy, False
+
+
+def serving_state():
+    """``current_state`` of the cache's copy: what requests that are not cached call, so that
+    scheduled changes go live on time for everyone."""
+    return current_state(cache.get(VERSION_KEY))[0]
+
+
+def go_live(now=None):
+    """Make what was scheduled for ``now`` (default: the current time) or earlier live: the
+    changes scheduled on working drafts are published (``publish_due_changes``), and the pages
+    of reports whose publication time came are purged. Each publication is handled once, by
+    one request, whatever the number of servers. Returns nothing."""
+    from reports import page_tags
+    from reports.workflow import publish_due_changes
+
+    now = now or timezone.now()
+    publish_due_changes(now)
+    Report = apps.get_model("reports", "Report")
+    with transaction.atomic():
+        _stored_row()
+        row = ContentVersion.objects.select_for_update().get(pk=1)
+        since = _published_through(row, now)
+        if since >= now:
+            return
+        went_live = list(
+            Report.objects.filter(
+                status=Report.Status.PUBLISHED, publish_at__gt=since, publish_at__lte=now
+            ).values_list("pk", flat=True)
+        )
+        row.published_through = now
+        row.save(update_fields=["published_through"])
+    tags = set()
+    for pk in went_live:
+        tags |= page_tags.report_tags(pk, None, page_tags.report_snapshot(pk))
+    if tags:
+        purge(tags)
+
+
+def retire_all_pages():
+    """Give the content a new version: no page cached so far is served again."""
+    global _failures_seen
+    row = _stored_row()
+    row.value = _new_value()
+    row.save(update_fields=["value"])
+    failures = cache_misses_by_outage()
+    cache.delete(VERSION_KEY)
+    if cache_misses_by_outage() != failures:
+        # This process reads the version from the database until the cache answers again.
+        _failures_seen = -1
 
 
 def seconds_until(when):
@@ -143,7 +248,156 @@ def seconds_until(when):
     return max(0, math.floor(when - time.time())) if when else None
 
 
+# ---------------------------------------------------------------------------------------------
+# Purging
+
+
+class _LocalSets:
+    """Tag sets for a cache of one process (Django's local-memory cache, in development and
+    tests): read, changed and written back under a lock."""
+
+    lock = threading.Lock()
+
+    def add_to_sets(self, member, names, timeout):
+        with self.lock:
+            for name in names:
+                cache.set(name, cache.get(name, set()) | {member}, timeout)
+
+    def delete_sets_and_members(self, names):
+        with self.lock:
+            members = set().union(*cache.get_many(names).values())
+            cache.delete_many([*members, *names])
+            return len(members)
+
+
+def _sets():
+    return cache if hasattr(cache, "add_to_sets") else _LocalSets()
+
+
+def _set_name(tag):
+    return f"pages-tagged:{tag}"
+
+
+def purge(tags):
+    """Delete every cached page tagged with any of ``tags`` (an iterable of str) on every
+    server, and have the frontend cache drop them too. If the cache cannot be reached, no page
+    cached so far is served again (``retire_all_pages``). Errors are logged, never raised:
+    the change that asked for the purge is committed already."""
+    tags = set(tags) | {UNTAGGED}
+    try:
+        failures = cache_misses_by_outage()
+        # Random rather than counted: a counter the cache evicted could come back to a value
+        # a page being drawn read before.
+        cache.set(PURGES_KEY, _new_value(), None)
+        _sets().delete_sets_and_members([_set_name(tag) for tag in sorted(tags)])
+        if cache_misses_by_outage() != failures:
+            retire_all_pages()
+    except Exception:
+        logger.exception("The page cache could not purge %s.", sorted(tags))
+    purge_frontend(tags)
+    pages_purged.send(sender=None, tags=tags)
+
+
+class _Changes:
+    """What one transaction changed: the tags to purge once it commits, and the state of each
+    live report before its first change (``reports.page_tags``)."""
+
+    def __init__(self):
+        self.tags = set()
+        self.before = {}
+        self.reports = set()
+        self.schedule = False
+        self.everything = False
+        self.registered = False
+        self.done = False
+
+    def register(self):
+        # Once for each change rather than once for all: a savepoint rolled back drops the
+        # callbacks registered within it, and the first left to run takes in all the changes.
+        self.registered = True
+        transaction.on_commit(self.commit)
+
+    def pending(self):
+        """Whether this transaction is still open (its commit callback is still queued)."""
+        if self.done:
+            return False
+        if not self.registered:
+            return True
+        return any(entry[1] == self.commit for entry in connection.run_on_commit)
+
+    def commit(self):
+        if self.done:
+            return
+        self.done = True
+        if _local.__dict__.get("changes") is self:
+            _local.changes = None
+        try:
+            from reports import page_tags
+
+            tags = set(self.tags)
+            for pk in self.reports:
+                tags |= page_tags.report_tags(
+                    pk, self.before.get(pk), page_tags.report_snapshot(pk)
+                )
+            if self.everything:
+                retire_all_pages()
+            if tags:
+                purge(tags)
+            if self.schedule and settings.PAGE_CACHE_SECONDS:
+                load_state()  # the next publication may be another
+        except Exception:
+            logger.exception("The page cache could not take in a change.")
+
+
+_local = threading.local()
+
+
+def changes():
+    """The changes of the current transaction, to be purged when it commits."""
+    current = getattr(_local, "changes", None)
+    if current is None or not current.pending():
+        current = _local.changes = _Changes()
+    return current
+
+
+def content_changed(sender, instance=None, raw=False, **kwargs):
+    """Signal receiver for saves, deletions and relations of the content apps' models: notes
+    which pages the change touches, to be purged once it is committed (see
+    ``reports.page_tags.note_change``)."""
+    if raw or sender is None or sender._meta.app_label not in CONTENT_APPS:
+        return
+    if not settings.PAGE_CACHE_SECONDS and not settings.FRONTEND_CACHE_BACKEND:
+        return  # no cache to purge
+    from reports import page_tags
+
+    page_tags.note_change(changes(), sender, instance, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving
+
+
+def lifetime_header(until_next):
+    """The Cache-Control value of a cacheable page: browsers keep it ``PAGE_CACHE_MAX_AGE``,
+    shared caches ``PAGE_CACHE_S_MAXAGE``, and may serve it stale while they fetch it again
+    ``PAGE_CACHE_STALE_WHILE_REVALIDATE`` more; none past the next publication (``until_next``
+    seconds, or None for none)."""
+    max_age = settings.PAGE_CACHE_MAX_AGE
+    s_maxage = settings.PAGE_CACHE_S_MAXAGE
+    stale = settings.PAGE_CACHE_STALE_WHILE_REVALIDATE
+    if until_next is not None:
+        max_age, s_maxage = min(max_age, until_next), min(s_maxage, until_next)
+        stale = min(stale, until_next - max(max_age, s_maxage))
+    return f"public, max-age={max_age}, s-maxage={s_maxage}, stale-while-revalidate={stale}"
+
+
 class PageCacheMiddleware:
+    """Answers anonymous readers' GET and HEAD requests for public pages from the shared cache
+    and stores the pages it draws for them. First in ``MIDDLEWARE``: a cached page is
+    answered with no other middleware run, and a page is stored with the headers all of them
+    added. Signed-in people are never served from the cache; a request with a session cookie
+    is drawn afresh."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -151,17 +405,19 @@ class PageCacheMiddleware:
         timeout = settings.PAGE_CACHE_SECONDS
         if not self._is_cacheable_request(request):
             if timeout:
-                live_content_version()  # scheduled changes go live for everyone on time
+                serving_state()  # scheduled changes go live for everyone on time
             return self.get_response(request)
+        stored = None
         if timeout:
-            version, next_live = live_content_version()
-            digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-            key = f"page:{version}:{digest}"
-            response = cache.get(key)
-            if response is not None:
-                self._set_lifetime_downstream(response, seconds_until(next_live))
-                response["X-Cache"] = "hit"
-                return response
+            key = "page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+            found = cache.get_many([key, VERSION_KEY, PURGES_KEY])
+            state, went_live = current_state(found.get(VERSION_KEY))
+            # After a publication went live, the purges it made are behind the page drawn now.
+            purges = cache.get(PURGES_KEY) if went_live else found.get(PURGES_KEY)
+            stored = None if went_live else found.get(key)
+            if isinstance(stored, tuple) and stored[0] == state[0] and not self._personal(request):
+                return self._answer(request, stored, seconds_until(state[1]))
+            next_live = state[1]
         else:
             next_live = 0  # the page cache is off: nothing to look up
 
@@ -169,39 +425,66 @@ class PageCacheMiddleware:
         if not self._is_cacheable_response(request, response):
             return response
         # Counted once the page is drawn: a report that went live meanwhile may be missing.
-        until_next = seconds_until(next_live)
-        self._set_lifetime_downstream(response, until_next)
+        response["Cache-Control"] = lifetime_header(seconds_until(next_live))
         patch_vary_headers(response, ["Cookie"])
+        tags = tags_of(request)
+        response["Surrogate-Key"] = " ".join(tags)
+        response["Cache-Tag"] = ",".join(tags)
         if timeout:
-            if until_next is not None:
-                timeout = min(timeout, until_next)
-            if timeout:
-                cache.set(key, response, timeout)
+            self._store(key, state[0], response, tags, timeout, purges)
             response["X-Cache"] = "miss"
         return response
 
     @staticmethod
-    def _set_lifetime_downstream(response, until_next):
-        """How long browsers and CDNs may keep the page: never past the next publication."""
-        max_age = settings.PAGE_CACHE_MAX_AGE
-        stale = max_age * 5
-        if until_next is not None:
-            max_age = min(max_age, until_next)
-            stale = min(stale, until_next - max_age)
-        patch_cache_control(response, public=True, max_age=max_age, stale_while_revalidate=stale)
+    def _store(key, version, response, tags, timeout, purges):
+        headers = tuple(
+            (name, value) for name, value in response.items() if name != "Cache-Control"
+        )
+        failures = cache_misses_by_outage()
+        _sets().add_to_sets(key, [_set_name(tag) for tag in tags], timeout)
+        if cache_misses_by_outage() != failures:
+            return  # a page not in its tags' sets could not be purged
+        cache.set(key, (version, response.content, headers), timeout)
+        if cache.get(PURGES_KEY) != purges:
+            cache.delete(key)  # drawn across a purge: perhaps from what it purged
+
+    @staticmethod
+    def _answer(request, stored, until_next):
+        """The response to ``request`` from the ``stored`` page: a 304 if the reader's copy
+        is current, else the page."""
+        _, content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers:
+            response.headers[name] = value
+        response.headers["Cache-Control"] = lifetime_header(until_next)
+        response.headers["X-Cache"] = "hit"
+        etags = request.META.get("HTTP_IF_NONE_MATCH")
+        if etags and "ETag" in response.headers:
+            wanted = {tag.removeprefix("W/") for tag in parse_etags(etags)}
+            if "*" in wanted or response.headers["ETag"].removeprefix("W/") in wanted:
+                not_modified = HttpResponseNotModified()
+                for name in (*NOT_MODIFIED_HEADERS, "X-Cache"):
+                    if name in response.headers:
+                        not_modified.headers[name] = response.headers[name]
+                return not_modified
+        return response
+
+    @staticmethod
+    def _personal(request):
+        cookies = request.COOKIES
+        return settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies
 
     @staticmethod
     def _is_cacheable_request(request):
-        return (
-            request.method in ("GET", "HEAD")
-            and not request.path.startswith(NOT_CACHED)
-            and not request.user.is_authenticated
-        )
+        return request.method in ("GET", "HEAD") and not request.path.startswith(NOT_CACHED)
 
     @staticmethod
     def _is_cacheable_response(request, response):
+        user = getattr(request, "user", None)
         return (
             response.status_code == 200
+            and user is not None
+            and not user.is_authenticated
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and not response.cookies
             and not response.streaming

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached page is answered before any other middleware runs, with the headers
+    # they added when it was drawn.
+    "diethnos.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -83,16 +86,29 @@ MIDDLEWARE = [
     "diethnos.content_security.ReportingEndpointsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "diethnos.page_cache.PageCacheMiddleware",
     # Last: sends a request that found no page on to where the page moved.
     "diethnos.redirects.RedirectMiddleware",
 ]
 
-# Anonymous pages are kept this long in the shared cache (0 turns the page cache off); any
-# content change invalidates them at once. Browsers and CDNs may keep them PAGE_CACHE_MAX_AGE.
-# Neither keeps a page past the next scheduled publication.
+# Anonymous pages are kept this long in the shared cache (0 turns the page cache off); a
+# change purges the pages that show it at once. Browsers may keep them PAGE_CACHE_MAX_AGE,
+# CDNs and proxies PAGE_CACHE_S_MAXAGE, and either may serve one that long again while fetching
+# it anew (stale-while-revalidate). None keeps a page past the next scheduled publication.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
+PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", str(PAGE_CACHE_MAX_AGE)))
+PAGE_CACHE_STALE_WHILE_REVALIDATE = int(
+    os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", str(PAGE_CACHE_MAX_AGE * 5))
+)
+# A cache in front of the site told which pages to drop when content changes
+# (diethnos/frontend_cache.py): "" (none), "varnish" (a BAN to each of
+# FRONTEND_CACHE_LOCATIONS, e.g. http://127.0.0.1:6081) or "cloudflare" (purge by Cache-Tag in
+# zone FRONTEND_CACHE_CLOUDFLARE_ZONE with the API token FRONTEND_CACHE_CLOUDFLARE_TOKEN).
+FRONTEND_CACHE_BACKEND = os.environ.get("FRONTEND_CACHE_BACKEND", "")
+FRONTEND_CACHE_LOCATIONS = env_list("FRONTEND_CACHE_LOCATIONS")
+FRONTEND_CACHE_CLOUDFLARE_ZONE = os.environ.get("FRONTEND_CACHE_CLOUDFLARE_ZONE", "")
+FRONTEND_CACHE_CLOUDFLARE_TOKEN = os.environ.get("FRONTEND_CACHE_CLOUDFLARE_TOKEN", "")
+FRONTEND_CACHE_TIMEOUT = float(os.environ.get("FRONTEND_CACHE_TIMEOUT", "2"))
 
 ROOT_URLCONF = "diethnos.urls"
 WSGI_APPLICATION = "diethnos.wsgi.application"

@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import add_never_cache_headers, never_cache
 
+from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 from tags.models import Region, Topic
 
@@ -27,6 +28,11 @@ def home(request):
     sections = published.exclude(pk__in=shown).newest_primarily_in_each(
         Region.objects.major(), PER_REGION_ON_HOME
     )
+    tag_page(request, "home", "listing:topics")
+    tag_page(request, *(f"region-name:{region.pk}" for region, _ in sections))
+    tag_cards(request, [lead, *latest] if lead else [])
+    for _, listed in sections:
+        tag_cards(request, listed)
     return render(
         request,
         "reports/home.html",
@@ -46,11 +52,14 @@ def report_list(request):
         if kind not in Report.Kind.values:
             raise Http404(f"There is no kind of report called “{kind}”.")
         reports = reports.filter(kind=kind)
+    page = paginate(request, reports)
+    tag_page(request, "listing:reports")
+    tag_cards(request, page)
     return render(
         request,
         "reports/report_list.html",
         {
-            "page": paginate(request, reports),
+            "page": page,
             "kind": kind,
             "kind_label": Report.Kind(kind).label if kind else "",
             "kinds": Report.Kind.choices,
@@ -63,6 +72,9 @@ def search(request):
     page = None
     if form.is_searching:
         page = paginate(request, form.results(Report.objects.published().with_cards()))
+        tag_cards(request, page)
+    # Its filters list every region, topic and author by name.
+    tag_page(request, "search", "listing:regions", "listing:topics", "listing:authors")
     return render(
         request,
         "reports/search.html",
@@ -82,6 +94,8 @@ def report_detail(request, slug):
     related = []
     if report.is_public:
         related = Report.objects.published().related_to(report).with_cards()[:RELATED]
+    tag_page(request, f"report:{report.pk}", *report_page_tags(report))
+    tag_cards(request, related)
     response = render(
         request,
         "reports/report_detail.html",
@@ -92,6 +106,20 @@ def report_detail(request, slug):
     if preview or report.was_withdrawn:
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def report_page_tags(report):
+    """The tags of a report's page besides its own (diethnos.page_cache): the names it shows
+    and where its related reports come from (read from the rows ``for_page`` loaded)."""
+    regions = [region.pk for region in report.all_regions]
+    topics = [topic.pk for topic in report.topics.all()]
+    return {
+        *(f"region-name:{pk}" for pk in regions),
+        *(f"related-region:{pk}" for pk in regions),
+        *(f"topic-name:{pk}" for pk in topics),
+        *(f"related-topic:{pk}" for pk in topics),
+        *(f"byline:{link.author_id}" for link in report.report_authors.all()),
+    }
 
 
 @never_cache

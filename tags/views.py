@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.shortcuts import get_object_or_404, render
 
+from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 
 from .models import Region, Topic
@@ -17,6 +18,7 @@ def region_index(request):
     counts = Region.objects.report_counts(_published())
     (world,) = Region.objects.tree().nested(counts)
     groups = Region.objects.groups().prefetch_related("members").nested(counts)
+    tag_page(request, "listing:regions")
     return render(
         request,
         "tags/region_index.html",
@@ -34,27 +36,34 @@ def region_detail(request, slug):
     primary_only = request.GET.get("primary") == "1"
     if primary_only:
         reports = reports.filter(primary_here=True)
+    page = paginate(request, reports)
+    ancestors = region.ancestors()
+    tag_page(request, f"region:{region.pk}", f"region-name:{region.pk}")
+    tag_page(request, *(f"region-name:{ancestor.pk}" for ancestor in ancestors))
+    tag_cards(request, page)
     return render(
         request,
         "tags/region_detail.html",
         {
             "region": region,
-            "ancestors": region.ancestors(),
+            "ancestors": ancestors,
             "subregions": region.members.all() if region.is_group else region.children.all(),
             "primary_only": primary_only,
-            "page": paginate(request, reports),
+            "page": page,
         },
     )
 
 
 def topic_index(request):
     topics = Topic.objects.with_report_counts(_published())
+    tag_page(request, "listing:topics")
     return render(request, "tags/topic_index.html", {"topics": topics})
 
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     reports = _published().with_cards().newest_first().filter(topics=topic)
-    return render(
-        request, "tags/topic_detail.html", {"topic": topic, "page": paginate(request, reports)}
-    )
+    page = paginate(request, reports)
+    tag_page(request, f"topic:{topic.pk}", f"topic-name:{topic.pk}")
+    tag_cards(request, page)
+    return render(request, "tags/topic_detail.html", {"topic": topic, "page": page})

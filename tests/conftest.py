@@ -44,3 +44,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_regions()
+
+
+@pytest.fixture
+def purges():
+    """The tags of each purge of the page cache during the test (a list of sets, filled in as
+    purges happen)."""
+    from diethnos.page_cache import pages_purged
+
+    seen = []
+
+    def receive(sender, tags, **kwargs):
+        seen.append(tags)
+
+    pages_purged.connect(receive, weak=False)
+    yield seen
+    pages_purged.disconnect(receive)

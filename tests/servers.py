@@ -134,9 +134,10 @@ def manage(env, *args):
 
 
 class Gunicorn:
-    """gunicorn with the project's production settings (deploy/gunicorn.conf.py)."""
+    """gunicorn with the project's production settings (deploy/gunicorn.conf.py), serving
+    ``app`` (the site by default)."""
 
-    def __init__(self, env, *options):
+    def __init__(self, env, *options, app="diethnos.wsgi"):
         self.port = free_port()
         self.process = subprocess.Popen(  # noqa: S603
             [
@@ -150,7 +151,7 @@ class Gunicorn:
                 "--access-logfile",
                 "/dev/null",
                 *options,
-                "diethnos.wsgi",
+                app,
             ],
             cwd=ROOT,
             env=env,
@@ -247,3 +248,47 @@ http {{
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+
+
+class Varnish:
+    """varnishd running deploy/varnish.vcl in front of the site on ``backend_port``."""
+
+    def __init__(self, directory: Path, backend_port: int):
+        require(VARNISHD)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        vcl = (ROOT / "deploy" / "varnish.vcl").read_text()
+        assert '.port = "8000";' in vcl, "deploy/varnish.vcl no longer has its backend port"
+        (directory / "site.vcl").write_text(vcl.replace('"8000"', f'"{backend_port}"'))
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                VARNISHD,
+                "-F",
+                "-j",
+                "none",  # the test's own files, read by its own user
+                "-a",
+                f"127.0.0.1:{self.port}",
+                "-T",
+                "none",
+                "-f",
+                str(directory / "site.vcl"),
+                "-n",
+                str(directory / "varnish"),
+                "-s",
+                "malloc,32m",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, timeout=30)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -186,6 +186,7 @@ def test_browsers_and_cdns_keep_no_page_past_the_next_publication(client):
         assert cache_control(client.get("/")) == {
             "public": True,
             "max-age": "30",
+            "s-maxage": "30",
             "stale-while-revalidate": "0",
         }
         clock.move_to(NOON - timedelta(seconds=10))
@@ -196,6 +197,7 @@ def test_browsers_and_cdns_keep_no_page_past_the_next_publication(client):
         assert cache_control(client.get("/")) == {
             "public": True,
             "max-age": "60",
+            "s-maxage": "60",
             "stale-while-revalidate": "300",
         }
 
