@@ -242,7 +242,7 @@ def rows_of_their_object(formset_class):
 # The apps editors work with, in the order the desk's menu lists them. Every other app's pages
 # (accounts and groups, sign-in records, two-factor devices, background tasks) are the site's
 # administration: listed for superusers only, after these.
-EDITORIAL_APPS = ["reports", "authors", "tags", "diethnos"]
+EDITORIAL_APPS = ["reports", "authors", "tags", "corrections", "diethnos"]
 
 
 class DeskSite(admin.AdminSite):

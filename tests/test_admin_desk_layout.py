@@ -175,7 +175,7 @@ def test_the_author_forms_prose_is_spell_checked(editor_client):
 
 # -- the menu -------------------------------------------------------------------------------
 
-EDITORIAL = ["Reports", "Authors", "Regions and topics", "Addresses"]
+EDITORIAL = ["Reports", "Authors", "Regions and topics", "Corrections", "Addresses"]
 ADMINISTRATION = ["Authentication and Authorization", "Axes", "Otp_Totp", "Tasks"]
 
 
