@@ -3,7 +3,8 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from tags.models import Topic
+from tags.models import Region, Topic
+from tags.report_counts import counts_changed
 
 from .models import KeyPoint, Report, TaggedReport
 from .search import reindex_on_commit
@@ -43,3 +44,16 @@ def topic_renamed(sender, instance, created, raw=False, **kwargs):
         "content_object_id", flat=True
     ):
         reindex_on_commit(report_id)
+
+
+@receiver([post_save, post_delete], sender=Report)
+def report_saved_or_deleted(sender, instance, **kwargs):
+    # A working draft is never counted; the report it belongs to is saved when it is published.
+    if not instance.is_working_draft:
+        counts_changed()
+
+
+for model in (Region, Topic, TaggedReport):
+    receiver([post_save, post_delete], sender=model)(counts_changed)
+for through in (Report.regions.through, Region.members.through, TaggedReport):
+    receiver(m2m_changed, sender=through)(counts_changed)

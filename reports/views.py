@@ -5,7 +5,8 @@ from django.views.decorators.cache import add_never_cache_headers, never_cache
 
 from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
-from tags.models import Region, Topic
+from tags.models import Region
+from tags.report_counts import topics_filed_under_published
 
 from .forms import SearchForm
 from .models import Report
@@ -40,7 +41,7 @@ def home(request):
             "lead": lead,
             "latest": latest,
             "by_region": [(region, listed) for region, listed in sections if listed],
-            "topics": Topic.objects.filed_under(published),
+            "topics": topics_filed_under_published(),
         },
     )
 

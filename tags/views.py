@@ -5,6 +5,7 @@ from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 
 from .models import Region, Topic
+from .report_counts import region_report_counts
 
 
 def _published():
@@ -15,7 +16,7 @@ def _published():
 def region_index(request):
     """The places reports cover (``world.covered``, down the tree, and the groupings with
     reports) first; then the whole tree and every grouping, folded away."""
-    counts = Region.objects.report_counts(_published())
+    counts = region_report_counts()
     (world,) = Region.objects.tree().nested(counts)
     groups = Region.objects.groups().prefetch_related("members").nested(counts)
     tag_page(request, "listing:regions")

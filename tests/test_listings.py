@@ -121,6 +121,37 @@ def test_the_front_page_lists_topics_in_use_with_counts(client):
     assert only_drafts.name not in topics
 
 
+def test_the_front_page_topics_change_at_once_with_what_readers_see(client):
+    import time_machine
+
+    from reports import workflow
+
+    used = TopicFactory(name="Sanctions")
+    report = ReportFactory(topics=[used])
+
+    def topics():
+        return client.get("/").content.decode().split("<footer")[0].split('class="topics"')[-1]
+
+    def listed(name, count):
+        return re.search(rf">{name}</a> <span class=\"count\">{count}</span>", topics())
+
+    assert listed("Sanctions", 1)
+    ReportFactory(topics=[used])
+    assert listed("Sanctions", 2)
+    report.topics.add(TopicFactory(name="Energy"))
+    assert listed("Energy", 1)
+    used.name = "Sanctions regimes"
+    used.save()
+    assert listed("Sanctions regimes", 2)
+    workflow.withdraw(report, reason="Sources retracted.")
+    assert listed("Sanctions regimes", 1) and not listed("Energy", 1)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    ReportFactory(topics=[used], publish_at=later)
+    assert listed("Sanctions regimes", 1)
+    with time_machine.travel(later + datetime.timedelta(minutes=1), tick=False):
+        assert listed("Sanctions regimes", 2)
+
+
 def test_an_empty_site_has_a_front_page(client):
     response = client.get("/")
     assert response.status_code == 200

@@ -105,6 +105,62 @@ def test_the_region_index_is_the_tree_with_rolled_up_counts(client):
     assert "All reports worldwide</a> (2)" in page
 
 
+def index_count(client, slug):
+    """The report count the region index gives ``slug``."""
+    page = get(client, "/regions/")
+    found = re.search(rf'href="/regions/{slug}/">[^<]+</a> <span class="count">(\d+)', page)
+    return int(found.group(1))
+
+
+def test_the_region_index_counts_change_at_once_with_what_readers_see(
+    client, django_capture_on_commit_callbacks
+):
+    from reports import workflow
+
+    report = ReportFactory(primary_region=region("UA"))
+    assert index_count(client, "europe") == 1 and index_count(client, "africa") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        report.primary_region = region("ML")
+        report.save()
+    assert index_count(client, "europe") == 0 and index_count(client, "africa") == 1
+    report.regions.add(region("PL"))  # tagged with another region
+    assert index_count(client, "europe") == 1
+    report.regions.remove(region("PL"))
+    assert index_count(client, "europe") == 0
+    workflow.withdraw(report, reason="Sources retracted.")
+    assert index_count(client, "africa") == 0
+    workflow.publish(report)
+    assert index_count(client, "africa") == 1
+    ReportFactory(primary_region=region("JP"), status="draft")
+    assert index_count(client, "asia") == 0
+    assert index_count(client, "sahel") == 1
+    region("sahel").members.remove(region("ML"))  # a grouping's members
+    assert index_count(client, "sahel") == 0
+    report.delete()
+    assert index_count(client, "africa") == 0
+
+
+def test_a_scheduled_report_counts_on_the_region_index_once_it_is_due(client):
+    import time_machine
+    from django.utils import timezone
+
+    now = timezone.now()
+    ReportFactory(primary_region=region("UA"), publish_at=now + timezone.timedelta(hours=1))
+    with time_machine.travel(now, tick=False):
+        assert index_count(client, "europe") == 0
+    with time_machine.travel(now + timezone.timedelta(hours=2), tick=False):
+        assert index_count(client, "europe") == 1
+
+
+def test_the_region_index_reuses_its_counts_until_something_changes(
+    client, django_assert_num_queries
+):
+    ReportFactory(primary_region=region("UA"))
+    get(client, "/regions/")
+    with django_assert_num_queries(3):  # the tree, the groupings and their members
+        get(client, "/regions/")
+
+
 def region_index(client):
     """The region index, parsed: (what shows at first, what is folded away in <details>)."""
     page = lxml_html.fromstring(get(client, "/regions/"))
