@@ -3,10 +3,11 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from authors.models import Author
 from tags.models import Region, Topic
 from tags.report_counts import counts_changed
 
-from .models import KeyPoint, Report, TaggedReport
+from .models import KeyPoint, Report, ReportAuthor, TaggedReport
 from .search import reindex_on_commit
 
 
@@ -53,7 +54,7 @@ def report_saved_or_deleted(sender, instance, **kwargs):
         counts_changed()
 
 
-for model in (Region, Topic, TaggedReport):
+for model in (Region, Topic, TaggedReport, ReportAuthor, Author):
     receiver([post_save, post_delete], sender=model)(counts_changed)
 for through in (Report.regions.through, Region.members.through, TaggedReport):
     receiver(m2m_changed, sender=through)(counts_changed)

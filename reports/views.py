@@ -6,7 +6,12 @@ from django.views.decorators.cache import add_never_cache_headers, never_cache
 from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 from tags.models import Region
-from tags.report_counts import topics_filed_under_published
+from tags.report_counts import (
+    kept_until_reports_change,
+    lapse_time,
+    topics_filed_under_published,
+    with_next_publication,
+)
 
 from .forms import SearchForm
 from .models import Report
@@ -94,7 +99,7 @@ def report_detail(request, slug):
         raise Http404("No report here.")
     related = []
     if report.is_public:
-        related = Report.objects.published().related_to(report).with_cards()[:RELATED]
+        related = related_reports(report)
     tag_page(request, f"report:{report.pk}", *report_page_tags(report))
     tag_cards(request, related)
     response = render(
@@ -107,6 +112,18 @@ def report_detail(request, slug):
     if preview or report.was_withdrawn:
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def related_reports(report):
+    """The ``RELATED`` reports most related to public ``report`` (a list, with cards), kept in
+    the cache until a report, region, topic or author changes (``tags.report_counts``)."""
+
+    def draw():
+        related = with_next_publication(Report.objects.published().related_to(report))
+        related = list(related.with_cards()[:RELATED])
+        return related, lapse_time(related)
+
+    return kept_until_reports_change(f"related-reports:{report.pk}", draw)
 
 
 def report_page_tags(report):

@@ -1,12 +1,13 @@
-"""How many published reports each region and topic holds, kept in the cache.
+"""What is drawn from every published report, kept in the cache: how many each region and
+topic holds, and each report's related reports.
 
-Counting every published report takes hundreds of milliseconds on a large site, so the region
-index's counts and the home page's topics are stored in the shared cache with the
-*generation* they were counted in. A committed change that can move a count (a report saved or
-deleted, its regions or topics changed, a region, a grouping's members or a topic changed: see
-``reports.signals``) gives the generation a new random value, at once and again when it
-commits, so counts drawn before it, or while it was committed, are never used again. Stored
-counts also lapse when the next scheduled report goes live.
+Drawing these takes hundreds of milliseconds on a large site, so the region index's counts,
+the home page's topics and each report's related reports are stored in the shared cache with
+the *generation* they were drawn in. A committed change that can alter them (a report saved or
+deleted, its regions, topics or bylines changed, a region, a grouping's members, a topic or an
+author changed: see ``reports.signals``) gives the generation a new random value, at once and
+again when it commits, so what was drawn before it, or while it was committed, is never used
+again. What is stored also lapses when the next scheduled report goes live.
 """
 
 import time
@@ -25,7 +26,7 @@ GENERATION_KEY = "report-counts-generation"
 COUNTS_SECONDS = 300
 
 
-def _cached(key, count):
+def kept_until_reports_change(key, count):
     """The value stored under ``key`` if counted in the current generation and not lapsed,
     else ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored."""
     found = cache.get_many([key, GENERATION_KEY])
@@ -39,6 +40,8 @@ def _cached(key, count):
         cache.add(GENERATION_KEY, _new_generation(), None)
         generation = cache.get(GENERATION_KEY)
     value, lapses_at = count()
+    if lapses_at and lapses_at <= time.time():
+        return value  # a report went live while it was drawn: not kept
     if generation is not None:
         cache.set(key, (generation, lapses_at, value), COUNTS_SECONDS)
     return value
@@ -47,7 +50,7 @@ def _cached(key, count):
 def region_report_counts():
     """{region id: number of published reports it holds, rolled up as on its page}, from the
     cache when current (no query), else counted afresh (four queries) and stored."""
-    return _cached("region-report-counts", _count_regions)
+    return kept_until_reports_change("region-report-counts", _count_regions)
 
 
 def _count_regions():
@@ -69,7 +72,7 @@ def _count_regions():
 def topics_filed_under_published():
     """The topics published reports are filed under, by name, each with ``report_count``
     (a list of Topic), from the cache when current (no query), else in one query."""
-    return _cached("topics-filed-under", _count_topics)
+    return kept_until_reports_change("topics-filed-under", _count_topics)
 
 
 def _count_topics():
@@ -79,10 +82,23 @@ def _count_topics():
     topics = list(
         Topic.objects.filed_under(Report.objects.published()).annotate(next_due=Subquery(next_due))
     )
-    if not topics:
-        return topics, time.time()  # nothing told when the next report goes live: not kept
-    next_due = topics[0].next_due
-    return topics, next_due.timestamp() if next_due else 0
+    return topics, lapse_time(topics)
+
+
+def with_next_publication(reports):
+    """``reports`` (a QuerySet) with ``next_due`` on each row: the time the next scheduled
+    report goes live (or None), for ``lapse_time``."""
+    Report = apps.get_model("reports", "Report")
+    next_due = Report.objects.scheduled().order_by("publish_at").values("publish_at")[:1]
+    return reports.annotate(next_due=Subquery(next_due))
+
+
+def lapse_time(rows):
+    """When what was drawn from ``rows`` (from ``with_next_publication``) lapses: a timestamp,
+    or 0 for never. Without rows, nothing told when the next report goes live: now."""
+    if not rows:
+        return time.time()
+    return rows[0].next_due.timestamp() if rows[0].next_due else 0
 
 
 def _new_generation():

@@ -245,6 +245,38 @@ def test_related_reports_are_those_sharing_most_newest_first_and_never_itself(cl
     assert shown_first.count() == 5
 
 
+def test_related_reports_change_at_once_with_what_readers_see(client):
+    import time_machine
+
+    report = ReportFactory(primary_region=region("UA"))
+    other = ReportFactory(title="On Ukraine", primary_region=region("UA"))
+
+    def related():
+        section = html(client, report).split('class="related"')
+        return section[1] if len(section) > 1 else ""
+
+    assert "On Ukraine" in related()
+    other.title = "Ukraine, again"
+    other.save()
+    assert "Ukraine, again" in related()
+    author = other.report_authors.get().author
+    author.name = "Renamed Analyst"
+    author.save()
+    assert "Renamed Analyst" in related()
+    other.primary_region = region("ML")
+    other.save()
+    assert "Ukraine, again" not in related()
+    other.regions.add(region("UA"))
+    assert "Ukraine, again" in related()
+    workflow.withdraw(other, reason="Sources retracted.")
+    assert "Ukraine, again" not in related()
+    later = timezone.now() + datetime.timedelta(hours=1)
+    ReportFactory(title="Scheduled on Ukraine", primary_region=region("UA"), publish_at=later)
+    assert "Scheduled on Ukraine" not in related()
+    with time_machine.travel(later + datetime.timedelta(minutes=1), tick=False):
+        assert "Scheduled on Ukraine" in related()
+
+
 def test_a_withdrawn_report_keeps_its_address_with_a_notice_and_no_text(client):
     report = ReportFactory(
         title="A withdrawn story",
