@@ -23,13 +23,16 @@ class Paginator(paginator.Paginator):
         return self._get_page(list(backwards)[::-1], number, self)
 
 
-def paginate(request, items, per_page=PAGE_SIZE):
+def paginate(request, items, per_page=PAGE_SIZE, count=None):
     """The page of ``items`` that ``?page=N`` asks for; 404 for a page out of range or not a number.
+    ``count``, when the caller knows how many ``items`` there are, saves counting them.
 
     The page knows the addresses of its neighbours (``previous_url``, ``next_url``), keeping the
     other query parameters (filters) as they are.
     """
     paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count
     try:
         page = paginator.page(request.GET.get("page", 1))
     except InvalidPage as error:

@@ -16,26 +16,37 @@ import uuid
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Count, Min, Q, Subquery
 from django.utils import timezone
 
 from .models import Region, Topic
 
 GENERATION_KEY = "report-counts-generation"
+REGION_COUNTS_KEY = "region-report-counts"
 # A bound on how long counts are kept, should a new generation fail to reach the cache.
 COUNTS_SECONDS = 300
+
+
+def _current(found, key):
+    """(whether the value stored under ``key`` is current, the value) from ``found``, the
+    cache's answer for ``key`` and the generation."""
+    generation = found.get(GENERATION_KEY)
+    stored = found.get(key)
+    if generation is not None and isinstance(stored, tuple) and stored[0] == generation:
+        _, lapses_at, value = stored
+        if not lapses_at or lapses_at > time.time():
+            return True, value
+    return False, None
 
 
 def kept_until_reports_change(key, count):
     """The value stored under ``key`` if counted in the current generation and not lapsed,
     else ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored."""
     found = cache.get_many([key, GENERATION_KEY])
+    current, value = _current(found, key)
+    if current:
+        return value
     generation = found.get(GENERATION_KEY)
-    stored = found.get(key)
-    if generation is not None and isinstance(stored, tuple) and stored[0] == generation:
-        _, lapses_at, value = stored
-        if not lapses_at or lapses_at > time.time():
-            return value
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), None)
         generation = cache.get(GENERATION_KEY)
@@ -50,7 +61,29 @@ def kept_until_reports_change(key, count):
 def region_report_counts():
     """{region id: number of published reports it holds, rolled up as on its page}, from the
     cache when current (no query), else counted afresh (four queries) and stored."""
-    return kept_until_reports_change("region-report-counts", _count_regions)
+    return kept_until_reports_change(REGION_COUNTS_KEY, _count_regions)
+
+
+def region_report_count(region):
+    """How many published reports ``region`` holds, as ``Report.objects.published()
+    .in_region(region)`` counts them: from the cache when current (no query), else counted in
+    one query and stored."""
+
+    def count():
+        Report = apps.get_model("reports", "Report")
+        now = timezone.now()
+        found = (
+            Report.objects.filter(status=Report.Status.PUBLISHED)
+            .in_region(region)
+            .aggregate(
+                count=Count("pk", filter=Q(publish_at__lte=now)),
+                next_due=Min("publish_at", filter=Q(publish_at__gt=now)),
+            )
+        )
+        next_due = found["next_due"]
+        return found["count"], next_due.timestamp() if next_due else 0
+
+    return kept_until_reports_change(f"region-report-count:{region.pk}", count)
 
 
 def _count_regions():

@@ -5,7 +5,7 @@ from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 
 from .models import Region, Topic
-from .report_counts import region_report_counts
+from .report_counts import region_report_count, region_report_counts
 
 
 def _published():
@@ -35,9 +35,12 @@ def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
     reports = _published().with_cards().newest_first().in_region(region)
     primary_only = request.GET.get("primary") == "1"
+    count = None
     if primary_only:
         reports = reports.filter(primary_here=True)
-    page = paginate(request, reports)
+    else:
+        count = region_report_count(region)
+    page = paginate(request, reports, count=count)
     ancestors = region.ancestors()
     tag_page(request, f"region:{region.pk}", f"region-name:{region.pk}")
     tag_page(request, *(f"region-name:{ancestor.pk}" for ancestor in ancestors))

@@ -161,6 +161,29 @@ def test_the_region_index_reuses_its_counts_until_something_changes(
         get(client, "/regions/")
 
 
+def test_a_region_page_counts_its_pages_afresh_at_once_when_reports_change(client):
+    import time_machine
+    from django.utils import timezone
+
+    from reports import workflow
+
+    reports = [ReportFactory(primary_region=region("UA")) for _ in range(20)]
+    assert 'rel="next"' not in get(client, "/regions/europe/")
+    extra = ReportFactory(primary_region=region("ML"), regions=[region("PL")])
+    assert 'rel="next"' in get(client, "/regions/europe/")
+    extra.regions.clear()
+    assert 'rel="next"' not in get(client, "/regions/europe/")
+    extra.regions.add(region("PL"))
+    assert 'rel="next"' in get(client, "/regions/europe/")
+    workflow.withdraw(reports[0], reason="Sources retracted.")
+    assert 'rel="next"' not in get(client, "/regions/europe/")
+    later = timezone.now() + timezone.timedelta(hours=1)
+    ReportFactory(primary_region=region("UA"), publish_at=later)
+    assert 'rel="next"' not in get(client, "/regions/europe/")
+    with time_machine.travel(later + timezone.timedelta(minutes=1), tick=False):
+        assert 'rel="next"' in get(client, "/regions/europe/")
+
+
 def region_index(client):
     """The region index, parsed: (what shows at first, what is folded away in <details>)."""
     page = lxml_html.fromstring(get(client, "/regions/"))
