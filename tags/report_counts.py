@@ -22,7 +22,6 @@ from django.utils import timezone
 from .models import Region, Topic
 
 GENERATION_KEY = "report-counts-generation"
-REGION_COUNTS_KEY = "region-report-counts"
 # A bound on how long counts are kept, should a new generation fail to reach the cache.
 COUNTS_SECONDS = 300
 
@@ -58,12 +57,6 @@ def kept_until_reports_change(key, count):
     return value
 
 
-def region_report_counts():
-    """{region id: number of published reports it holds, rolled up as on its page}, from the
-    cache when current (no query), else counted afresh (four queries) and stored."""
-    return kept_until_reports_change(REGION_COUNTS_KEY, _count_regions)
-
-
 def region_report_count(region):
     """How many published reports ``region`` holds, as ``Report.objects.published()
     .in_region(region)`` counts them: from the cache when current (no query), else counted in
@@ -86,7 +79,9 @@ def region_report_count(region):
     return kept_until_reports_change(f"region-report-count:{region.pk}", count)
 
 
-def _count_regions():
+def count_regions():
+    """({region id: number of published reports it holds, rolled up as on its page}, when the
+    next scheduled report goes live: a timestamp or 0), in four queries."""
     # The published reports' primary regions and the next scheduled publication, in one query.
     Report = apps.get_model("reports", "Report")
     now = timezone.now()

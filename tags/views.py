@@ -1,11 +1,13 @@
 from django.apps import apps
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 
 from .models import Region, Topic
-from .report_counts import region_report_count, region_report_counts
+from .report_counts import count_regions, kept_until_reports_change, region_report_count
 
 
 def _published():
@@ -15,20 +17,24 @@ def _published():
 
 def region_index(request):
     """The places reports cover (``world.covered``, down the tree, and the groupings with
-    reports) first; then the whole tree and every grouping, folded away."""
-    counts = region_report_counts()
-    (world,) = Region.objects.tree().nested(counts)
-    groups = Region.objects.groups().prefetch_related("members").nested(counts)
-    tag_page(request, "listing:regions")
-    return render(
-        request,
-        "tags/region_index.html",
-        {
+    reports) first; then the whole tree and every grouping, folded away. Drawn once, then kept
+    in the cache until a report or region changes (``tags.report_counts``)."""
+
+    def draw():
+        counts, lapses_at = count_regions()
+        (world,) = Region.objects.tree().nested(counts)
+        groups = Region.objects.groups().prefetch_related("members").nested(counts)
+        context = {
             "world": world,
             "groups": groups,
             "covered_groups": [group for group in groups if group.report_count],
-        },
-    )
+        }
+        return render_to_string("tags/region_index_content.html", context), lapses_at
+
+    content = kept_until_reports_change("region-index", draw)
+    tag_page(request, "listing:regions")
+    content = mark_safe(content)  # noqa: S308 (a template's output, escaped as any)
+    return render(request, "tags/region_index.html", {"content": content})
 
 
 def region_detail(request, slug):
