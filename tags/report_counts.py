@@ -8,6 +8,11 @@ deleted, its regions, topics or bylines changed, a region, a grouping's members,
 author changed: see ``reports.signals``) gives the generation a new random value, at once and
 again when it commits, so what was drawn before it, or while it was committed, is never used
 again. What is stored also lapses when the next scheduled report goes live.
+
+A change saved while the cache cannot be reached cannot replace the generation there: it
+retires the page cache's content version instead, which is kept in the database
+(``diethnos.page_cache``), and the generation counted in is the pair of both, so nothing drawn
+before such a change is used once the cache answers again.
 """
 
 import time
@@ -19,6 +24,9 @@ from django.db import transaction
 from django.db.models import Count, Min, Q, Subquery
 from django.utils import timezone
 
+from diethnos import page_cache
+from diethnos.cache import cache_misses_by_outage
+
 from .models import Region, Topic
 
 GENERATION_KEY = "report-counts-generation"
@@ -26,10 +34,20 @@ GENERATION_KEY = "report-counts-generation"
 COUNTS_SECONDS = 300
 
 
+def _generation(found):
+    """The generation to count in, from ``found`` (the cache's answer for the generation and
+    the page cache's state): the cache's generation and the content version, or None."""
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        return None
+    state, _ = page_cache.current_state(found.get(page_cache.VERSION_KEY))
+    return (generation, state[0])
+
+
 def _current(found, key):
     """(whether the value stored under ``key`` is current, the value) from ``found``, the
-    cache's answer for ``key`` and the generation."""
-    generation = found.get(GENERATION_KEY)
+    cache's answer for ``key``, the generation and the page cache's state."""
+    generation = _generation(found)
     stored = found.get(key)
     if generation is not None and isinstance(stored, tuple) and stored[0] == generation:
         _, lapses_at, value = stored
@@ -41,14 +59,14 @@ def _current(found, key):
 def kept_until_reports_change(key, count):
     """The value stored under ``key`` if counted in the current generation and not lapsed,
     else ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored."""
-    found = cache.get_many([key, GENERATION_KEY])
+    found = cache.get_many([key, GENERATION_KEY, page_cache.VERSION_KEY])
     current, value = _current(found, key)
     if current:
         return value
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
+    if found.get(GENERATION_KEY) is None:
         cache.add(GENERATION_KEY, _new_generation(), None)
-        generation = cache.get(GENERATION_KEY)
+        found[GENERATION_KEY] = cache.get(GENERATION_KEY)
+    generation = _generation(found)
     value, lapses_at = count()
     if lapses_at and lapses_at <= time.time():
         return value  # a report went live while it was drawn: not kept
@@ -142,4 +160,7 @@ def counts_changed(**kwargs):
 
 
 def _next_generation():
+    failures = cache_misses_by_outage()
     cache.set(GENERATION_KEY, _new_generation(), None)
+    if cache_misses_by_outage() != failures:
+        page_cache.retire_all_pages()  # the cache missed the change: the database keeps it

@@ -230,3 +230,22 @@ def test_healthz_reports_a_working_cache_and_no_errors(client, redis):
     assert response.json()["cache"] == "ok"
     assert response.json()["database"] == "ok"
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_counts_kept_in_the_cache_are_counted_again_after_a_change_saved_in_an_outage(
+    client, redis, content, django_capture_on_commit_callbacks
+):
+    from tags import report_counts
+
+    qatar = region("QA")
+    before = report_counts.region_report_count(qatar)
+    assert report_counts.region_report_count(qatar) == before  # kept
+
+    redis.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        ReportFactory(title="Gas field struck", primary_region=qatar)
+
+    # Redis comes back with the count it held before the outage.
+    redis.start()
+    time.sleep(fail_safe.RETRY_AFTER)
+    assert report_counts.region_report_count(qatar) == before + 1
