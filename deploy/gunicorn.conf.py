@@ -30,9 +30,12 @@ graceful_timeout = 30
 # than nginx does (keepalive_timeout 4s in deploy/nginx.conf), so nginx never sends a request
 # on a connection gunicorn is closing.
 keepalive = 5
-# Restart each worker now and then (staggered), so that a slow leak never grows large.
-max_requests = 2000
-max_requests_jitter = 200
+# Restart each worker now and then (staggered), so that a slow leak never grows large. Cached
+# pages are answered in well under a millisecond, so a worker serves tens of thousands of
+# requests a minute at peak: a lower figure would restart workers every few seconds, and each
+# restart costs more than a leak would.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = max_requests // 10
 
 # The request line and headers: gunicorn's own defaults, stated; nginx's limits
 # (large_client_header_buffers 4 8k) are the same, so what passes nginx passes here.
