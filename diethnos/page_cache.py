@@ -179,6 +179,12 @@ def _load_state():
     return state, went_live
 
 
+def failures_seen():
+    """The cache failures this process had seen when it last read the state from the
+    database (an int; see ``diethnos.cache.cache_misses_by_outage``)."""
+    return _failures_seen
+
+
 def current_state(copy):
     """The state to serve by, given the cache's ``copy`` of it (or None): the copy, unless it
     is missing, this process saw the cache fail since it last made one, or a scheduled

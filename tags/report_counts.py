@@ -30,8 +30,9 @@ from diethnos.cache import cache_misses_by_outage
 from .models import Region, Topic
 
 GENERATION_KEY = "report-counts-generation"
-# A bound on how long counts are kept, should a new generation fail to reach the cache.
-COUNTS_SECONDS = 300
+# A bound on how long counts are kept, should a new generation fail to reach the cache: as long
+# as a process that did not see the cache fail trusts the cache's copy of the content version.
+COUNTS_SECONDS = page_cache.VERSION_COPY_SECONDS
 
 
 def _generation(found):
@@ -40,8 +41,11 @@ def _generation(found):
     generation = found.get(GENERATION_KEY)
     if generation is None:
         return None
-    state, _ = page_cache.current_state(found.get(page_cache.VERSION_KEY))
-    return (generation, state[0])
+    state = found.get(page_cache.VERSION_KEY)
+    if cache_misses_by_outage() != page_cache.failures_seen():
+        # This process saw the cache fail: the version is read from the database again.
+        state, _ = page_cache.current_state(state)
+    return (generation, state[0] if isinstance(state, tuple) else None)
 
 
 def _current(found, key):
