@@ -30,6 +30,24 @@
             return;
         }
         summary.focus();
+        // Widgets set up after this (the rich-text editor, autocompletes) may take the focus:
+        // once the page has loaded, it goes back to the list unless the editor has moved on.
+        let moved = false;
+        const move = () => {
+            moved = true;
+        };
+        document.addEventListener("pointerdown", move, {once: true});
+        document.addEventListener("keydown", move, {once: true});
+        const refocus = () => {
+            if (!moved && !summary.contains(document.activeElement)) {
+                summary.focus();
+            }
+        };
+        if (document.readyState === "complete") {
+            setTimeout(refocus, 0);
+        } else {
+            window.addEventListener("load", () => setTimeout(refocus, 0), {once: true});
+        }
         summary.addEventListener("click", (event) => {
             const link = event.target.closest("a[data-focus]");
             const target = link && document.getElementById(link.dataset.focus);
