@@ -39,7 +39,7 @@ from diethnos.slugs import AsciiSlugField
 from diethnos.text import NormalisedCharField, NormalisedTextField, NormalisedURLField
 from tags.models import Region, Topic
 
-from . import search
+from . import languages, search
 
 MAX_KEY_POINTS = 10
 KEY_POINT_MAX_LENGTH = 400
@@ -285,6 +285,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         help_text="The report's address. Made from the headline when left empty.",
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SITREP)
+    language = models.CharField(
+        max_length=8,
+        choices=languages.CHOICES,
+        default=languages.DEFAULT,
+        help_text="The language the report is written in (ISO 639-1).",
+    )
     summary = NormalisedTextField(
         max_length=SUMMARY_MAX_LENGTH,
         blank=True,
