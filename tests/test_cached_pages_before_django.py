@@ -3,6 +3,7 @@ same bytes and headers the middleware would send, and never when Django's answer
 differ (diethnos.page_cache.serve_from_cache, diethnos/wsgi.py)."""
 
 import io
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -250,3 +251,46 @@ def test_a_draft_is_never_answered_from_the_cache():
     draft = ReportFactory(status=Report.Status.DRAFT, publish_at=None)
     assert call(draft.get_absolute_url()).status_code == 404
     assert call(draft.get_absolute_url()).reached_django
+
+
+def test_redis_replies_are_parsed_in_c():
+    from redis._parsers import _HiredisParser
+
+    from diethnos.cache import FailSafeRedisCache
+
+    client = FailSafeRedisCache("redis://127.0.0.1:1/0", {})._cache.get_client()
+    assert isinstance(client.connection_pool.make_connection()._parser, _HiredisParser)
+
+
+def test_after_a_redis_outage_the_entry_point_serves_no_page_cached_before_a_change(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from diethnos import cache as fail_safe
+
+    from .servers import RedisServer
+    from .test_cache_outage import redis_cache
+
+    redis = RedisServer(tmp_path)
+    redis.start()
+    settings.CACHES = redis_cache(redis.url)
+    fail_safe._outage.retry_at = 0.0
+    try:
+        report = ReportFactory(title="Ceasefire talks resume")
+        call(report.get_absolute_url())
+        assert not call(report.get_absolute_url()).reached_django
+        redis.stop()
+        with django_capture_on_commit_callbacks(execute=True):
+            report.title = "Ceasefire talks collapse"
+            report.save()
+        redis.start()  # with the page cached before the change
+        time.sleep(fail_safe.RETRY_AFTER)
+        answer = call(report.get_absolute_url())
+        assert answer.reached_django
+        assert b"Ceasefire talks collapse" in answer.body
+        again = call(report.get_absolute_url())
+        assert not again.reached_django
+        assert b"Ceasefire talks collapse" in again.body
+    finally:
+        fail_safe._outage.retry_at = 0.0
+        if redis.process:
+            redis.stop()
