@@ -9,7 +9,12 @@
 The load mode starts a redis-server, the site under gunicorn (2 sync workers, page cache on)
 and a bare Django view serving the same bytes (tests/bench_ceiling.py) on free ports, drives
 each with wrk on loopback (--seconds each, 2 threads, 16 connections), prints req/s and
-p50/p95/p99 latency and the ratio to that ceiling, and stops all it started.
+p50/p95/p99 latency and the ratio to that ceiling (--rounds turns of each, in alternation, so
+that the machine's other load falls on both alike), and stops all it started. Then the newsroom
+mix (--mix-seconds, 130 by default: two publications): readers on 200 public pages while an
+editor saves a working draft every 10 s and publishes it every 60 s; it prints the cache hit
+rate and latency, and for each draft save and publication the readers' pages it dropped from
+the cache and how long they take to draw again.
 
 It uses a database of its own (a temporary SQLite file unless DATABASE_URL is set, in which case
 that database is flushed first: do not point it at production).
@@ -225,17 +230,20 @@ def load(args, tmp):
             )
             started.append(ceiling)
             ceiling_url = f"http://127.0.0.1:{ceiling.port}{path}"
-            ours = wrk(url, args.seconds, str(script))
-            bare = wrk(ceiling_url, args.seconds, str(script))
+            # In turns, so that a change in the machine's other load falls on both alike.
+            for _ in range(args.rounds):
+                ours = wrk(url, args.seconds, str(script))
+                bare = wrk(ceiling_url, args.seconds, str(script))
+                rows.append((label, cache, len(body), ours, bare))
             ceiling.stop()
             started.remove(ceiling)
-            rows.append((label, cache, len(body), ours, bare))
-        newsroom = newsroom_mix(site.port, env, directory, args.seconds)
+        newsroom = newsroom_mix(site.port, env, directory, args.mix_seconds)
     finally:
         for server in started:
             server.stop()
         redis.stop()
     print("cached page (X-Cache)        bytes    req/s   p50 ms   p95 ms   p99 ms  errors")
+    ratios = {}
     for label, cache, size, ours, bare in rows:
         for name, figures in ((f"{label} ({cache})", ours), ("  bare Django view", bare)):
             rate, p50, p95, p99, errors = figures
@@ -244,21 +252,16 @@ def load(args, tmp):
                 f" {errors:>7}"
             )
         print(f"  ratio to the ceiling: {ours[0] / bare[0]:.2f}")
-    rate, p50, p95, p99, errors, hits, count, saves, publications = newsroom
-    print(
-        f"\nNewsroom mix: readers on {NEWSROOM_PAGES} pages while an editor saves a draft every"
-        f" {DRAFT_EVERY} s and publishes changes every {PUBLISH_EVERY} s"
-        f" ({saves} drafts saved, {publications} publications):"
-    )
-    print(
-        f"  {rate:.0f} req/s, p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms,"
-        f" {errors} errors, cache hits {hits / max(count, 1):.1%} of {count:,}"
-    )
+        ratios.setdefault(label, []).append(ours[0] / bare[0])
+    for label, each in ratios.items():
+        turns = ", ".join(f"{ratio:.2f}" for ratio in each)
+        print(f"{label}: median ratio to the ceiling {statistics.median(each):.2f} ({turns})")
+    print_newsroom(newsroom)
     return 0
 
 
 NEWSROOM_PAGES = 200
-DRAFT_EVERY, PUBLISH_EVERY = 1, 5  # seconds: the issue's 10 s and 60 s, compressed
+DRAFT_EVERY, PUBLISH_EVERY = 10, 60  # seconds, as in a working newsroom
 
 WRK_MIX = """
 local paths, threads = {}, {}
@@ -287,54 +290,98 @@ done = function(summary, latency, requests)
 end
 """
 
+# The editor: saves a working draft of one of the readers' reports every DRAFT_EVERY seconds
+# and publishes it every PUBLISH_EVERY; after each, counts the readers' pages the change
+# dropped from the cache (the cold path), and after a publication draws them again itself.
 EDITOR = """
-import random, time
+import json, random, statistics, sys, time, urllib.request
+from django.core.cache import cache
+from diethnos.page_cache import page_key
 from reports import workflow
 from reports.models import Report
 
+paths = open({paths!r}).read().split()
+ids = {ids!r}
+site = "http://127.0.0.1:{port}"
+keys = []
+for path in paths:
+    address, _, query = path.partition("?")
+    environ = dict(HTTP_HOST="127.0.0.1:{port}", PATH_INFO=address, QUERY_STRING=query)
+    keys.append(cache.make_key(page_key({{**environ, "wsgi.url_scheme": "http"}})))
+client = cache._cache.get_client()
+
+def cached():
+    with client.pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.exists(key)
+        return pipe.execute()
+
+def dropped(before):
+    return [path for path, was, now in zip(paths, before, cached()) if was and not now]
+
 rng = random.Random(7)
-ids = list(Report.objects.published().values_list("pk", flat=True)[:500])
 end = time.monotonic() + {seconds}
-saves = publications = 0
+saves, publications = 0, 0
+draft_drops, publication_drops, redraw_ms = [], [], []
 next_publication = time.monotonic() + {publish_every}
 while time.monotonic() < end:
     draft = workflow.working_draft(Report.objects.get(pk=rng.choice(ids)))
     draft.title = f"Situation report, revised {{saves}}"
+    before = cached()
     draft.save()
     workflow.note_saved_draft(draft)
+    draft_drops.append(len(dropped(before)))
     saves += 1
     if time.monotonic() >= next_publication:
+        before = cached()
         workflow.publish_changes(draft)
+        gone = dropped(before)
+        publication_drops.append(gone)
         publications += 1
         next_publication += {publish_every}
+        for path in gone:
+            started = time.perf_counter()
+            urllib.request.urlopen(site + path).read()
+            redraw_ms.append((time.perf_counter() - started) * 1000)
     time.sleep({draft_every})
-print("EDITOR", saves, publications)
+print("EDITOR " + json.dumps(dict(saves=saves, publications=publications,
+    draft_drops=draft_drops, publication_drops=publication_drops, redraw_ms=redraw_ms)))
 """
 
 
 def newsroom_mix(port, env, directory, seconds):
-    """Readers on NEWSROOM_PAGES public pages while an editor saves and publishes: (req/s,
-    p50, p95, p99 ms, errors, cache hits, responses, drafts saved, publications)."""
+    """Readers on NEWSROOM_PAGES public pages while an editor saves a draft every DRAFT_EVERY
+    seconds and publishes every PUBLISH_EVERY, for ``seconds``: a dict of req/s, p50, p95,
+    p99 (ms), errors, hits, responses, and the editor's figures (drafts saved, publications,
+    pages dropped by each draft save and by each publication, ms to draw those again)."""
+    import json
     import subprocess
-    import urllib.request
     from pathlib import Path
 
     from authors.models import Author
     from reports.models import Report
     from tags.models import Region, Topic
 
-    reports = Report.objects.published().newest_first()
+    reports = list(Report.objects.published().newest_first()[:NEWSROOM_PAGES])
     paths = ["/", "/reports/", "/regions/", "/topics/", "/authors/"]
     paths += [f"/reports/?page={n}" for n in range(2, 11)]
     paths += [region.get_absolute_url() for region in Region.objects.major()]
     paths += [topic.get_absolute_url() for topic in Topic.objects.order_by("pk")[:15]]
     paths += [author.get_absolute_url() for author in Author.objects.order_by("pk")[:15]]
-    paths += [r.get_absolute_url() for r in reports[: NEWSROOM_PAGES - len(paths)]]
+    shown = reports[: NEWSROOM_PAGES - len(paths)]
+    paths += [r.get_absolute_url() for r in shown]
     (directory / "paths.txt").write_text("\n".join(paths) + "\n")
     for path in paths:  # the readers find the pages cached, as on a running site
-        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read()  # noqa: S310
+        urllib_get(f"http://127.0.0.1:{port}{path}")
     (directory / "mix.lua").write_text(WRK_MIX)
-    code = EDITOR.format(seconds=seconds, draft_every=DRAFT_EVERY, publish_every=PUBLISH_EVERY)
+    code = EDITOR.format(
+        seconds=seconds,
+        draft_every=DRAFT_EVERY,
+        publish_every=PUBLISH_EVERY,
+        paths=str(directory / "paths.txt"),
+        ids=[r.pk for r in shown[:20]],  # the newest: on the home page and the listings
+        port=port,
+    )
     editor = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=str(Path(__file__).resolve().parents[1]),
@@ -342,23 +389,60 @@ def newsroom_mix(port, env, directory, seconds):
         stdout=subprocess.PIPE,
         text=True,
     )
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(directory / "mix.lua")]
-    command += [f"http://127.0.0.1:{port}/", str(directory / "paths.txt")]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    _, saves, publications = editor.communicate(timeout=seconds + 60)[0].split()[-3:]
+    try:
+        command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(directory / "mix.lua")]
+        command += [f"http://127.0.0.1:{port}/", str(directory / "paths.txt")]
+        output = subprocess.run(  # noqa: S603
+            command, capture_output=True, text=True, check=True, timeout=seconds + 60
+        ).stdout
+        told = editor.communicate(timeout=seconds + 120)[0]
+    finally:
+        if editor.poll() is None:
+            editor.kill()
+            editor.wait()
+    figures = json.loads(next(x for x in told.splitlines() if x.startswith("EDITOR "))[7:])
     line = next(line for line in output.splitlines() if line.startswith("RESULT"))
     _, _count, rate, p50, p95, p99, errors, hits, count = line.split()
-    return (
-        float(rate),
-        float(p50),
-        float(p95),
-        float(p99),
-        int(errors),
-        int(hits),
-        int(count),
-        int(saves),
-        int(publications),
+    return {
+        "rate": float(rate),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "errors": int(errors),
+        "hits": int(hits),
+        "count": int(count),
+        **figures,
+    }
+
+
+def urllib_get(url):
+    """The body of ``url`` (a page of the site under test, on loopback)."""
+    import urllib.request
+
+    with urllib.request.urlopen(url) as response:  # noqa: S310 (loopback)
+        return response.read()
+
+
+def print_newsroom(mix):
+    """Print the newsroom mix's figures (``newsroom_mix``)."""
+    print(
+        f"\nNewsroom mix: readers on {NEWSROOM_PAGES} pages while an editor saves a draft every"
+        f" {DRAFT_EVERY} s and publishes changes every {PUBLISH_EVERY} s"
+        f" ({mix['saves']} drafts saved, {mix['publications']} publications):"
     )
+    print(
+        f"  {mix['rate']:.0f} req/s, p50 {mix['p50']:.2f} ms, p95 {mix['p95']:.2f} ms,"
+        f" p99 {mix['p99']:.2f} ms, {mix['errors']} errors,"
+        f" cache hits {mix['hits'] / max(mix['count'], 1):.1%} of {mix['count']:,}"
+    )
+    print(f"  readers' pages dropped by each draft save: {mix['draft_drops']}")
+    for gone in mix["publication_drops"]:
+        print(f"  dropped by a publication: {len(gone)} of {NEWSROOM_PAGES}: {' '.join(gone)}")
+    if mix["redraw_ms"]:
+        print(
+            f"  drawn again after a publication: median {statistics.median(mix['redraw_ms']):.1f}"
+            f" ms, slowest {max(mix['redraw_ms']):.1f} ms"
+        )
 
 
 def main(argv=None):
@@ -368,6 +452,12 @@ def main(argv=None):
         "--load", action="store_true", help="cached pages under gunicorn and wrk (see above)"
     )
     parser.add_argument("--seconds", type=int, default=10, help="each wrk run, in load mode")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of each page and its ceiling, in load mode"
+    )
+    parser.add_argument(
+        "--mix-seconds", type=int, default=130, help="the newsroom mix, in load mode"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--no-seed",
@@ -379,6 +469,8 @@ def main(argv=None):
         args.reports = 2_000 if args.load else 100_000
     if args.seconds > 60:
         parser.error("--seconds is at most 60")
+    if not PUBLISH_EVERY <= args.mix_seconds <= 600:
+        parser.error(f"--mix-seconds is from {PUBLISH_EVERY} to 600")
     if args.no_seed and not os.environ.get("DATABASE_URL"):
         parser.error("--no-seed needs DATABASE_URL: a temporary database starts empty")
 
