@@ -14,6 +14,7 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class FailSafeRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClient
+        self._reader = threading.local()
 
     def _attempt(self, operation, fallback, *args, **kwargs):
         return self._call(operation, fallback, getattr(super(), operation), *args, **kwargs)
@@ -131,10 +133,36 @@ class FailSafeRedisCache(RedisCache):
         # Django's, without the check of each key's characters for memcached (which costs
         # more than the rest on a cached page's path): Redis takes any key.
         made = [self.make_key(key, version=version) for key in keys]
-        values = self._cache.get_client().mget(made)
+        values = self._mget(made)
         loads = self._cache._serializer.loads
         found = zip(keys, values, strict=True)
         return {key: loads(value) for key, value in found if value is not None}
+
+    def _mget(self, made):
+        """The values of the keys ``made`` (list), None for each missing. Every cached page is
+        looked up here: with one server, on a connection of this thread's own, which skips the
+        client's and the pool's work around each command (two thirds of the time a lookup takes
+        in Python). Raises RedisError if Redis cannot be reached."""
+        if len(self._cache._servers) > 1:
+            return self._cache.get_client().mget(made)  # a replica, chosen for each read
+        connection = getattr(self._reader, "connection", None)
+        if connection is None:
+            pool = self._cache._get_connection_pool(write=False)
+            connection = self._reader.connection = pool.make_connection()
+        try:
+            return self._send_mget(connection, made)
+        except RedisConnectionError:
+            # Redis may have restarted since this connection's last lookup: once more, anew.
+            return self._send_mget(connection, made)
+
+    @staticmethod
+    def _send_mget(connection, made):
+        try:
+            connection.send_command("MGET", *made)
+            return connection.read_response()
+        except BaseException:
+            connection.disconnect()  # a reply may be left half read
+            raise
 
     def has_key(self, key, version=None):
         return self._attempt("has_key", False, key, version)

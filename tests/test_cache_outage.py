@@ -249,3 +249,25 @@ def test_counts_kept_in_the_cache_are_counted_again_after_a_change_saved_in_an_o
     redis.start()
     time.sleep(fail_safe.RETRY_AFTER)
     assert report_counts.region_report_count(qatar) == before + 1
+
+
+def test_pages_are_looked_up_on_a_connection_of_the_threads_own_that_survives_a_restart(redis):
+    cache.set_many({"a": 1, "b": 2})
+    errors = fail_safe.cache_errors()
+    assert cache.get_many(["a", "b", "c"]) == {"a": 1, "b": 2}
+    redis.stop()
+    redis.start()  # with its data, on a new connection
+    assert cache.get_many(["a", "b"]) == {"a": 1, "b": 2}
+    assert fail_safe.cache_errors() == errors
+
+
+def test_a_lookup_that_timed_out_never_reads_its_late_reply_as_the_next_ones(redis):
+    cache.set_many({"old": "old page", "new": "new page"})
+    assert cache.get_many(["old"]) == {"old": "old page"}
+    redis.freeze()
+    assert cache.get_many(["old"]) == {}  # timed out; Redis answers once thawed
+    redis.thaw()
+    time.sleep(0.1)
+    fail_safe._outage.retry_at = 0.0
+    assert cache.get_many(["new"]) == {"new": "new page"}
+    assert cache.get_many(["old", "new"]) == {"old": "old page", "new": "new page"}
