@@ -124,7 +124,9 @@ report = Report.objects.get(slug="ceasefire-talks")
 draft = workflow.working_draft(report)
 draft.title = "Ceasefire talks collapse in Doha"
 draft.save()
-workflow.publish_changes(draft, when=timezone.now() + timedelta(seconds={seconds}))
+when = timezone.now() + timedelta(seconds={seconds})
+workflow.publish_changes(draft, when=when)
+print(when.timestamp())
 """
 
 
@@ -156,8 +158,9 @@ def test_after_a_publication_on_one_server_the_other_never_serves_the_old_page(t
 
     # The desk schedules the changes; the first request after the time, on server A, makes
     # them live (as it does without a worker).
-    manage(env, "shell", "-c", SCHEDULE.format(seconds=4))
-    due = time.time() + 4
+    # The time the changes were scheduled for, not the time the command ended: that may be
+    # well after it on a busy machine.
+    due = float(manage(env, "shell", "-c", SCHEDULE.format(seconds=4)).split()[-1])
     seen = []  # (when a request was sent, when answered, whether it showed the old headline)
     stop = threading.Event()
 
