@@ -469,8 +469,10 @@ def main(argv=None):
         args.reports = 2_000 if args.load else 100_000
     if args.seconds > 60:
         parser.error("--seconds is at most 60")
-    if not PUBLISH_EVERY <= args.mix_seconds <= 600:
-        parser.error(f"--mix-seconds is from {PUBLISH_EVERY} to 600")
+    if not PUBLISH_EVERY + DRAFT_EVERY <= args.mix_seconds <= 600:
+        parser.error(
+            f"--mix-seconds is from {PUBLISH_EVERY + DRAFT_EVERY} (one publication) to 600"
+        )
     if args.no_seed and not os.environ.get("DATABASE_URL"):
         parser.error("--no-seed needs DATABASE_URL: a temporary database starts empty")
 
