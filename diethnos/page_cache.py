@@ -9,9 +9,10 @@ The same tags go out in the ``Surrogate-Key`` and ``Cache-Tag`` headers, and a C
 in front is told to purge them too (``diethnos.frontend_cache``).
 
 **One round trip.** A request reads its page, the state (below) and the purge marker with one
-``get_many``; a hit is answered from that alone, before sessions, authentication or any other
-middleware run (``PageCacheMiddleware`` comes first), with the headers stored with the page
-and a 304 when the reader's copy is current.
+``get_many``; a hit is answered from that alone, with the headers stored with the page and a
+304 when the reader's copy is current. The WSGI entry point answers it before Django's handler
+runs (``serve_from_cache``: no request object, signals or middleware); what it cannot answer
+goes on to ``PageCacheMiddleware``, first in ``MIDDLEWARE``, which reuses that read.
 
 **Nothing stale.** A page drawn while a change was committed could be stored after that
 change's purge: every purge first gives a marker a new random value, and a page is kept only
