@@ -433,7 +433,8 @@ def print_newsroom(mix):
     print(
         f"  {mix['rate']:.0f} req/s, p50 {mix['p50']:.2f} ms, p95 {mix['p95']:.2f} ms,"
         f" p99 {mix['p99']:.2f} ms, {mix['errors']} errors,"
-        f" cache hits {mix['hits'] / max(mix['count'], 1):.1%} of {mix['count']:,}"
+        f" cache hits {mix['hits'] / max(mix['count'], 1):.2%} of {mix['count']:,}"
+        f" ({mix['count'] - mix['hits']:,} drawn)"
     )
     print(f"  readers' pages dropped by each draft save: {mix['draft_drops']}")
     for gone in mix["publication_drops"]:
