@@ -8,7 +8,8 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
+
+from .addresses import page_address
 
 
 def absolute_url(url):
@@ -35,6 +36,6 @@ def organisation():
         "name": settings.SITE_NAME,
         "url": absolute_url("/"),
         "logo": {"@type": "ImageObject", "url": absolute_url(static("img/logo.png"))},
-        "publishingPrinciples": absolute_url(reverse("corrections:policy")),
-        "correctionsPolicy": absolute_url(reverse("corrections:policy")),
+        "publishingPrinciples": absolute_url(page_address("corrections:policy")),
+        "correctionsPolicy": absolute_url(page_address("corrections:policy")),
     }

@@ -24,13 +24,13 @@ from django.db.models.functions import Coalesce, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from authors.models import Author
+from diethnos.addresses import page_address
 from diethnos.images import ValidatedImageField, keeps_previous_description
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
@@ -498,7 +498,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         self.stored_status = self.status
 
     def get_absolute_url(self):
-        return reverse("reports:detail", kwargs={"slug": self.slug})
+        return page_address("reports:detail", slug=self.slug)
 
     def has_public_pages(self):
         """Once published (or scheduled), the report's address may be kept by readers."""
