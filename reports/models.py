@@ -98,6 +98,16 @@ def bylines():
     return Prefetch("report_authors", ReportAuthor.objects.select_related("author"))
 
 
+def card_bylines():
+    """Prefetch a report's bylines in order, with only their authors' names and slugs: what a
+    card, a feed item or a listing shows of them (an author row is wide, and a listing has
+    dozens)."""
+    names = ReportAuthor.objects.select_related("author").only(
+        "report", "author", "position", "author__name", "author__slug"
+    )
+    return Prefetch("report_authors", names)
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
@@ -181,9 +191,7 @@ class ReportQuerySet(models.QuerySet):
 
     def with_cards(self):
         """What a listing of report cards shows, in a fixed number of queries."""
-        return self.select_related("primary_region").prefetch_related(
-            bylines(),
-        )
+        return self.select_related("primary_region").prefetch_related(card_bylines())
 
     def for_page(self):
         """Everything a report's own page shows, in a fixed number of queries."""
