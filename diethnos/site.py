@@ -4,6 +4,7 @@ Feeds, sitemaps, canonical links and structured data must name the public addres
 (``settings.SITE_URL``), not whatever host a request happened to come in on.
 """
 
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -14,7 +15,15 @@ from .addresses import page_address
 
 def absolute_url(url):
     """``url`` (a path such as ``/reports/x/``, or already absolute) on the public site."""
+    if url.startswith("/") and not url.startswith("//") and "/." not in url:
+        return _origin(settings.SITE_URL) + url  # what urljoin gives, for a fraction of its cost
     return urljoin(f"{settings.SITE_URL}/", url)
+
+
+@lru_cache(maxsize=8)
+def _origin(site_url):
+    parts = urlsplit(site_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def site_scheme_and_domain():

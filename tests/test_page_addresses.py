@@ -1,10 +1,13 @@
 """Pages' addresses are reversed once and remembered (diethnos/addresses.py), and still follow
 the slug, the script prefix and the URLconf in use."""
 
+from urllib.parse import urljoin
+
 import pytest
 from django.urls import NoReverseMatch, set_script_prefix
 
 from diethnos.addresses import page_address
+from diethnos.site import absolute_url
 
 from .factories import AuthorFactory, ReportFactory, TopicFactory, region
 
@@ -37,3 +40,14 @@ def test_an_address_follows_the_urlconf(settings):
     settings.ROOT_URLCONF = "tests.urls_without_reports"
     with pytest.raises(NoReverseMatch):
         page_address("reports:list")
+
+
+@pytest.mark.parametrize(
+    "site_url", ["http://127.0.0.1:8000", "https://news.example.org", "https://example.org/news"]
+)
+@pytest.mark.parametrize(
+    "path", ["/", "/reports/a/", "/reports/?page=2#top", "//cdn.example.net/x", "/x/../y", "a/b/"]
+)
+def test_an_absolute_address_is_the_path_on_the_public_site(settings, site_url, path):
+    settings.SITE_URL = site_url
+    assert absolute_url(path) == urljoin(f"{site_url}/", path)
