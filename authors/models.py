@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
-from django.urls import reverse
 
+from diethnos.addresses import page_address
 from diethnos.images import ValidatedImageField, keeps_previous_description
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import PORTRAIT, Renditions
@@ -145,7 +145,7 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return page_address("authors:detail", slug=self.slug)
 
     def has_public_pages(self):
         return self.is_active

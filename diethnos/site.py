@@ -4,16 +4,26 @@ Feeds, sitemaps, canonical links and structured data must name the public addres
 (``settings.SITE_URL``), not whatever host a request happened to come in on.
 """
 
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
+
+from .addresses import page_address
 
 
 def absolute_url(url):
     """``url`` (a path such as ``/reports/x/``, or already absolute) on the public site."""
+    if url.startswith("/") and not url.startswith("//") and "/." not in url:
+        return _origin(settings.SITE_URL) + url  # what urljoin gives, for a fraction of its cost
     return urljoin(f"{settings.SITE_URL}/", url)
+
+
+@lru_cache(maxsize=8)
+def _origin(site_url):
+    parts = urlsplit(site_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def site_scheme_and_domain():
@@ -35,6 +45,6 @@ def organisation():
         "name": settings.SITE_NAME,
         "url": absolute_url("/"),
         "logo": {"@type": "ImageObject", "url": absolute_url(static("img/logo.png"))},
-        "publishingPrinciples": absolute_url(reverse("corrections:policy")),
-        "correctionsPolicy": absolute_url(reverse("corrections:policy")),
+        "publishingPrinciples": absolute_url(page_address("corrections:policy")),
+        "correctionsPolicy": absolute_url(page_address("corrections:policy")),
     }

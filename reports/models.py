@@ -24,13 +24,13 @@ from django.db.models.functions import Coalesce, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from authors.models import Author
+from diethnos.addresses import page_address
 from diethnos.images import ValidatedImageField, keeps_previous_description
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
@@ -96,6 +96,16 @@ def primary_region_within(region_ids):
 def bylines():
     """Prefetch a report's bylines in order, with their authors."""
     return Prefetch("report_authors", ReportAuthor.objects.select_related("author"))
+
+
+def card_bylines():
+    """Prefetch a report's bylines in order, with only their authors' names and slugs: what a
+    card, a feed item or a listing shows of them (an author row is wide, and a listing has
+    dozens)."""
+    names = ReportAuthor.objects.select_related("author").only(
+        "report", "author", "position", "author__name", "author__slug"
+    )
+    return Prefetch("report_authors", names)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -181,9 +191,7 @@ class ReportQuerySet(models.QuerySet):
 
     def with_cards(self):
         """What a listing of report cards shows, in a fixed number of queries."""
-        return self.select_related("primary_region").prefetch_related(
-            bylines(),
-        )
+        return self.select_related("primary_region").prefetch_related(card_bylines())
 
     def for_page(self):
         """Everything a report's own page shows, in a fixed number of queries."""
@@ -498,7 +506,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         self.stored_status = self.status
 
     def get_absolute_url(self):
-        return reverse("reports:detail", kwargs={"slug": self.slug})
+        return page_address("reports:detail", slug=self.slug)
 
     def has_public_pages(self):
         """Once published (or scheduled), the report's address may be kept by readers."""

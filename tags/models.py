@@ -6,10 +6,10 @@ from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Length, Lower, Trim, Upper
 from django.db.models.lookups import Exact, GreaterThan
-from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase
 
+from diethnos.addresses import page_address
 from diethnos.redirects import KeepsOldAddresses, record_moves
 from diethnos.slugs import AsciiSlugField, numbered, slug_for
 from diethnos.text import NormalisedCharField, NormalisedTextField
@@ -202,7 +202,7 @@ class Region(KeepsOldAddresses, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("regions:detail", kwargs={"slug": self.slug})
+        return page_address("regions:detail", slug=self.slug)
 
     def clean(self):
         problems = {}
@@ -307,7 +307,7 @@ class Topic(KeepsOldAddresses, TagBase):
     address_routes = ["topics:detail", "topics:feed"]
 
     def get_absolute_url(self):
-        return reverse("topics:detail", kwargs={"slug": self.slug})
+        return page_address("topics:detail", slug=self.slug)
 
     def slugify(self, tag, i=None):
         """The slug taggit gives a topic it creates: ``slug_for`` its name, numbered from

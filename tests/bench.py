@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://... make bench
     python -m tests.bench --reports 20000
     DATABASE_URL=postgres://... python -m tests.bench --no-seed   # measure again, same data
-    python -m tests.bench --load     # cached pages under gunicorn and wrk (2,000 reports)
+    python -m tests.bench --load     # pages under gunicorn and wrk (2,000 reports)
+    python -m tests.bench --load --uncached-only   # only the pages drawn afresh
 
 The load mode starts a redis-server, the site under gunicorn (2 sync workers, page cache on)
 and a bare Django view serving the same bytes (tests/bench_ceiling.py) on free ports, drives
@@ -15,6 +16,9 @@ mix (--mix-seconds, 130 by default: two publications): readers on 200 public pag
 editor saves a working draft every 10 s and publishes it every 60 s; it prints the cache hit
 rate and latency, and for each draft save and publication the readers' pages it dropped from
 the cache and how long they take to draw again.
+It also measures the report, listing, region, topic and author pages drawn afresh on every
+request (a second site with the page cache off, as a page is drawn after a publication; the same
+Redis keeps what pages keep besides), each against the ceiling of its own bytes.
 
 It uses a database of its own (a temporary SQLite file unless DATABASE_URL is set, in which case
 that database is flushed first: do not point it at production).
@@ -209,12 +213,16 @@ def load(args, tmp):
         # Workers are not recycled during a run (deploy/gunicorn.conf.py recycles them every
         # 2,000 requests or so, which at these rates is every second or two).
         sync = ("--worker-class", "sync", "--workers", "2", "--threads", "1", "--max-requests", "0")
+        script = directory / "report.lua"
+        script.write_text(WRK_REPORT)
+        uncached = uncached_pages(args, env, directory, script, sync)
+        if args.uncached_only:
+            print_uncached(uncached)
+            return 0
         site = Gunicorn(env, *sync)
         started.append(site)
         report = Report.objects.published().first()
         pages = [("report page", report.get_absolute_url()), ("listing page 1", "/reports/")]
-        script = directory / "report.lua"
-        script.write_text(WRK_REPORT)
         rows = []
         for label, path in pages:
             url = f"http://127.0.0.1:{site.port}{path}"
@@ -256,8 +264,67 @@ def load(args, tmp):
     for label, each in ratios.items():
         turns = ", ".join(f"{ratio:.2f}" for ratio in each)
         print(f"{label}: median ratio to the ceiling {statistics.median(each):.2f} ({turns})")
+    print()
+    print_uncached(uncached)
     print_newsroom(newsroom)
     return 0
+
+
+def uncached_pages(args, env, directory, script, sync):
+    """The report, listing, region, topic and author pages drawn afresh for every request (a
+    site with the page cache off), each against a bare Django view serving its bytes: a list of
+    (label, bytes, ours, bare), ours and bare as ``wrk`` returns them."""
+    import urllib.request
+
+    from reports.models import Report
+
+    from .servers import Gunicorn
+
+    report = Report.objects.published().newest_first().first()
+    region = report.primary_region.parent or report.primary_region
+    pages = [
+        ("report page", report.get_absolute_url()),
+        ("listing page 1", "/reports/"),
+        ("region page", region.get_absolute_url()),
+        ("topic page", report.topics.order_by("pk").first().get_absolute_url()),
+        ("author page", report.report_authors.first().author.get_absolute_url()),
+    ]
+    site = Gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, *sync)
+    rows = []
+    try:
+        for label, path in pages:
+            url = f"http://127.0.0.1:{site.port}{path}"
+            for _ in range(3):  # what pages keep besides the page cache is stored, then read
+                with urllib.request.urlopen(url) as response:  # noqa: S310 (loopback)
+                    body = response.read()
+            body_file = directory / "body.html"
+            body_file.write_bytes(body)
+            ceiling = Gunicorn(
+                {**env, "BENCH_CEILING_BODY": str(body_file)},
+                *sync,
+                app="tests.bench_ceiling:application",
+            )
+            try:
+                ours = wrk(url, args.seconds, str(script))
+                bare = wrk(f"http://127.0.0.1:{ceiling.port}{path}", args.seconds, str(script))
+            finally:
+                ceiling.stop()
+            rows.append((label, len(body), ours, bare))
+    finally:
+        site.stop()
+    return rows
+
+
+def print_uncached(rows):
+    print("page drawn afresh (no page cache) bytes    req/s   p50 ms   p95 ms   p99 ms  errors")
+    for label, size, ours, bare in rows:
+        for name, figures in ((label, ours), ("  bare Django view", bare)):
+            rate, p50, p95, p99, errors = figures
+            print(
+                f"{name:<32} {size:>7,} {rate:>8.0f} {p50:>8.2f} {p95:>8.2f} {p99:>8.2f}"
+                f" {errors:>7}"
+            )
+        print(f"  ratio to the ceiling: {ours[0] / bare[0]:.3f}")
 
 
 NEWSROOM_PAGES = 200
@@ -458,6 +525,11 @@ def main(argv=None):
     )
     parser.add_argument(
         "--mix-seconds", type=int, default=130, help="the newsroom mix, in load mode"
+    )
+    parser.add_argument(
+        "--uncached-only",
+        action="store_true",
+        help="in load mode, measure only the pages drawn afresh (page cache off)",
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(

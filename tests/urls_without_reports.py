@@ -1,0 +1,3 @@
+"""A URLconf without the reports' pages (tests/test_page_addresses.py)."""
+
+urlpatterns = []
