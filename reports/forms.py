@@ -7,6 +7,7 @@ from authors.models import Author
 from diethnos.text import NormalisedCharFormField
 from tags.models import Region, Topic
 
+from . import search
 from .models import Report
 
 MAX_QUERY_LENGTH = 200
@@ -47,6 +48,7 @@ class SearchForm(forms.Form):
         empty_label="Any",
     )
     kind = forms.ChoiceField(choices=[("", "Any"), *Report.Kind.choices], required=False)
+    year = forms.IntegerField(label="Year", required=False, min_value=1900, max_value=2999)
     since = forms.DateField(
         label="Published from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -78,9 +80,9 @@ class SearchForm(forms.Form):
         """Whether the reader asked for anything: words or at least one filter."""
         return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
 
-    def results(self, reports):
-        """``reports`` narrowed to what the form asks for: best match first when there are
-        words, newest first otherwise."""
+    def filtered(self, reports):
+        """``reports`` narrowed to what the form asks for, in no particular order (what the
+        facets count)."""
         data = self.cleaned_data
         if data["region"]:
             reports = reports.in_region(data["region"])
@@ -92,6 +94,15 @@ class SearchForm(forms.Form):
             reports = reports.filter(kind=data["kind"])
         if data["since"]:
             reports = reports.filter(publish_at__date__gte=data["since"])
+        if data["year"]:
+            reports = reports.filter(publish_at__year=data["year"])
         if data["until"]:
             reports = reports.filter(publish_at__date__lte=data["until"])
-        return reports.search(data["q"]) if data["q"] else reports.newest_first()
+        return search.matches(reports, data["q"]) if data["q"] else reports
+
+    def results(self, reports):
+        """``reports`` narrowed to what the form asks for: best match first when there are
+        words, newest first otherwise."""
+        reports = self.filtered(reports)
+        q = self.cleaned_data["q"]
+        return search.ranked(reports, q) if q else reports.newest_first()

@@ -13,9 +13,11 @@ from tags.report_counts import (
     with_next_publication,
 )
 
+from .facets import chips, facets, search_url
 from .forms import SearchForm
 from .models import Report
 from .permissions import may_change_own, may_preview, may_preview_own
+from .suggestions import did_you_mean, named_page
 
 LATEST_ON_HOME = 6
 PER_REGION_ON_HOME = 3
@@ -74,17 +76,32 @@ def report_list(request):
 
 
 def search(request):
+    """Published reports found by their words and filters, with the facets of the results,
+    the filters applied as removable chips, the region or topic page the words name, and
+    "Did you mean …?" when little is found (``reports.facets``, ``reports.suggestions``)."""
     form = SearchForm(request.GET or None)
-    page = None
+    context = {"form": form, "page": None}
     if form.is_searching:
-        page = paginate(request, form.results(Report.objects.published().with_cards()))
+        data, params = form.cleaned_data, request.GET.dict()
+        published = Report.objects.published()
+        found_facets, total = facets(form.filtered(published), data, params)
+        page = paginate(request, form.results(published.with_cards()), count=total)
         tag_cards(request, page)
+        suggestion = did_you_mean(data["q"], total)
+        context.update(
+            page=page,
+            facets=found_facets,
+            chips=chips(data, params),
+            named_page=named_page(data["q"]) if data["q"] else None,
+            suggestion=suggestion,
+            suggestion_url=search_url(params, q=suggestion) if suggestion else "",
+        )
     # Its filters list every region, topic and author by name.
     tag_page(request, "search", "listing:regions", "listing:topics", "listing:authors")
     return render(
         request,
         "reports/search.html",
-        {"form": form, "page": page},
+        context,
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 

@@ -1,0 +1,176 @@
+"""How many search results each filter value holds (facets), and the filters a search applies
+(chips).
+
+A facet's count is the number of results the reader gets by choosing that value, so a value is
+counted within the results as they are filtered already. A facet whose filter is applied
+shows that value alone, except the region facet, which also shows the regions within the chosen
+one (their reports are all within it, so their counts are exact too).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.utils.http import urlencode
+
+from authors.models import Author
+from tags.models import Region, path_prefixes
+
+from .models import Report, ReportAuthor, TaggedReport
+
+SHOWN = 10  # values listed in a facet, most results first
+
+
+@dataclass
+class Value:
+    """One value of a facet: what the filter parameter takes, its label, how many results it
+    holds, whether it is applied, and the address of the search with it applied."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    url: str = ""
+
+
+@dataclass
+class Facet:
+    name: str  # the filter parameter: region, topic, author, kind or year
+    label: str
+    values: list = field(default_factory=list)
+
+
+@dataclass
+class Chip:
+    """An applied filter, and the address of the search without it."""
+
+    label: str
+    url: str
+
+
+def search_url(params, **changes):
+    """The search's address with ``params`` (a dict of the query string's values) changed:
+    a change to None removes the parameter. The page number is always dropped."""
+    merged = {key: value for key, value in params.items() if value and key != "page"}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return "?" + urlencode(merged) if merged else "?"
+
+
+def facets(results, data, params):
+    """The facets of ``results`` (the filtered Report queryset, any order), as a list of
+    ``Facet``; ``data`` is the search form's cleaned data, ``params`` its query string values.
+
+    Seven queries whatever the number of results; the kind facet's counts add up to the
+    number of results (``total``, returned beside the facets).
+    """
+    results = results.order_by()
+    ids = results.values("pk")
+    built = [
+        _kinds(results, data, params),
+        _years(results, data, params),
+        _regions(results, data, params),
+        _topics(ids, data, params),
+        _authors(ids, data, params),
+    ]
+    total = sum(value.count for value in built[0].values)
+    return [facet for facet in built if facet.values], total
+
+
+def _finish(facet, counted, selected, params):
+    """Sort ``counted`` (Value rows), keep the applied one alone when there is one, add URLs."""
+    if selected:
+        counted = [value for value in counted if value.value == selected]
+    counted.sort(key=lambda value: (-value.count, value.label))
+    facet.values = counted[:SHOWN]
+    for value in facet.values:
+        value.selected = value.value == selected
+        value.url = search_url(params, **{facet.name: value.value})
+    return facet
+
+
+def _kinds(results, data, params):
+    labels = dict(Report.Kind.choices)
+    rows = results.values_list("kind").annotate(n=Count("pk"))
+    counted = [Value(kind, labels.get(kind, kind), n) for kind, n in rows]
+    return _finish(Facet("kind", "Kind"), counted, data["kind"], params)
+
+
+def _years(results, data, params):
+    rows = results.annotate(year=ExtractYear("publish_at")).values_list("year")
+    counted = [Value(str(year), str(year), n) for year, n in rows.annotate(n=Count("pk"))]
+    facet = _finish(Facet("year", "Year"), counted, str(data["year"] or ""), params)
+    facet.values.sort(key=lambda value: value.value, reverse=True)
+    return facet
+
+
+def _topics(ids, data, params):
+    rows = (
+        TaggedReport.objects.filter(content_object_id__in=ids)
+        .values_list("tag__slug", "tag__name")
+        .annotate(n=Count("content_object_id", distinct=True))
+        .order_by("-n", "tag__name")
+    )
+    selected = data["topic"].slug if data["topic"] else ""
+    if not selected:
+        rows = rows[:SHOWN]
+    counted = [Value(slug, name, n) for slug, name, n in rows]
+    return _finish(Facet("topic", "Topic"), counted, selected, params)
+
+
+def _authors(ids, data, params):
+    rows = (
+        ReportAuthor.objects.filter(report_id__in=ids, author__in=Author.objects.active())
+        .values_list("author__slug", "author__name")
+        .annotate(n=Count("report_id", distinct=True))
+        .order_by("-n", "author__name")
+    )
+    selected = data["author"].slug if data["author"] else ""
+    if not selected:
+        rows = rows[:SHOWN]
+    counted = [Value(slug, name, n) for slug, name, n in rows]
+    return _finish(Facet("author", "Author"), counted, selected, params)
+
+
+def _regions(results, data, params):
+    """Regions rolled up as on their pages (``Region.objects.report_counts``): every node of
+    the tree but World, and the groupings; within the applied region when there is one."""
+    counts = Region.objects.report_counts(results)
+    chosen = data["region"]
+    regions = Region.objects.filter(pk__in=[pk for pk, n in counts.items() if n])
+    if chosen:
+        within = set(chosen.rollup_ids())
+        regions = regions.filter(pk__in=within)
+    counted = []
+    for region in regions.only("pk", "slug", "name", "path", "kind"):
+        if region.path and len(path_prefixes(region.path)) == 1:
+            continue  # World holds every result: no use as a filter
+        selected = chosen is not None and region.pk == chosen.pk
+        value = Value(region.slug, region.name, counts[region.pk], selected)
+        counted.append(value)
+    counted.sort(key=lambda value: (not value.selected, -value.count, value.label))
+    facet = Facet("region", "Region", counted[: SHOWN + (1 if chosen else 0)])
+    for value in facet.values:
+        value.url = search_url(params, region=value.value)
+    return facet
+
+
+def chips(data, params):
+    """The filters applied to the search, each as a ``Chip`` whose link removes it."""
+    labels = {
+        "region": lambda region: f"Region: {region.name}",
+        "topic": lambda topic: f"Topic: {topic.name}",
+        "author": lambda author: f"Author: {author.name}",
+        "kind": lambda kind: f"Kind: {Report.Kind(kind).label}",
+        "year": lambda year: f"Year: {year}",
+        "since": lambda day: f"From {day:%-d %B %Y}",
+        "until": lambda day: f"Until {day:%-d %B %Y}",
+    }
+    return [
+        Chip(label(data[name]), search_url(params, **{name: None}))
+        for name, label in labels.items()
+        if data.get(name)
+    ]

@@ -1,0 +1,38 @@
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+# Trigram indexes for "Did you mean …?" (reports.suggestions): headlines, and the names of
+# regions, topics and authors. PostgreSQL only; other databases suggest without them.
+INDEXES = [
+    ("report_title_trgm", "reports_report", "title"),
+    ("region_name_trgm", "tags_region", "name"),
+    ("topic_name_trgm", "tags_topic", "name"),
+    ("author_name_trgm", "authors_author", "name"),
+]
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name, table, column in INDEXES:
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
+            )
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name, _table, _column in INDEXES:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reports", "0014_report_language"),
+        ("tags", "0006_topic_and_region_rules"),
+        ("authors", "0009_author_rules"),
+    ]
+
+    operations = [
+        TrigramExtension(),  # does nothing on databases other than PostgreSQL
+        migrations.RunPython(create_indexes, drop_indexes),
+    ]
