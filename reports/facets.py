@@ -60,82 +60,91 @@ def search_url(params, **changes):
     return "?" + urlencode(merged) if merged else "?"
 
 
-def facets(results, data, params):
-    """The facets of ``results`` (the filtered Report queryset, any order), as a list of
-    ``Facet``; ``data`` is the search form's cleaned data, ``params`` its query string values.
+def facets(results, data):
+    """The facets of ``results`` (the filtered Report queryset, any order) and how many
+    results there are: (list of ``Facet``, int). ``data`` is the search form's cleaned data.
+    The values' addresses are left to ``link``.
 
-    Seven queries whatever the number of results; the kind facet's counts add up to the
-    number of results (``total``, returned beside the facets).
+    Eight queries whatever the number of results; the kind facet's counts add up to the
+    number of results.
     """
     results = results.order_by()
     ids = results.values("pk")
     built = [
-        _kinds(results, data, params),
-        _years(results, data, params),
-        _regions(results, data, params),
-        _topics(ids, data, params),
-        _authors(ids, data, params),
+        _kinds(results, data),
+        _years(results, data),
+        _regions(results, data),
+        _topics(ids, data),
+        _authors(ids, data),
     ]
     total = sum(value.count for value in built[0].values)
     return [facet for facet in built if facet.values], total
 
 
-def _finish(facet, counted, selected, params):
-    """Sort ``counted`` (Value rows), keep the applied one alone when there is one, add URLs."""
+def link(facets, params):
+    """Give each value of ``facets`` the address of the search with it applied; ``params``
+    are the search's query string values."""
+    for facet in facets:
+        for value in facet.values:
+            value.url = search_url(params, **{facet.name: value.value})
+    return facets
+
+
+def _finish(facet, counted, selected):
+    """Sort ``counted`` (Value rows), keeping the applied one alone when there is one."""
     if selected:
         counted = [value for value in counted if value.value == selected]
     counted.sort(key=lambda value: (-value.count, value.label))
     facet.values = counted[:SHOWN]
     for value in facet.values:
         value.selected = value.value == selected
-        value.url = search_url(params, **{facet.name: value.value})
     return facet
 
 
-def _kinds(results, data, params):
+def _kinds(results, data):
     labels = dict(Report.Kind.choices)
     rows = results.values_list("kind").annotate(n=Count("pk"))
     counted = [Value(kind, labels.get(kind, kind), n) for kind, n in rows]
-    return _finish(Facet("kind", "Kind"), counted, data["kind"], params)
+    return _finish(Facet("kind", "Kind"), counted, data["kind"])
 
 
-def _years(results, data, params):
+def _years(results, data):
     rows = results.annotate(year=ExtractYear("publish_at")).values_list("year")
     counted = [Value(str(year), str(year), n) for year, n in rows.annotate(n=Count("pk"))]
-    facet = _finish(Facet("year", "Year"), counted, str(data["year"] or ""), params)
+    facet = _finish(Facet("year", "Year"), counted, str(data["year"] or ""))
     facet.values.sort(key=lambda value: value.value, reverse=True)
     return facet
 
 
-def _topics(ids, data, params):
+def _topics(ids, data):
     rows = (
         TaggedReport.objects.filter(content_object_id__in=ids)
         .values_list("tag__slug", "tag__name")
-        .annotate(n=Count("content_object_id", distinct=True))
+        .annotate(n=Count("pk"))  # a report is filed under a topic once
         .order_by("-n", "tag__name")
     )
     selected = data["topic"].slug if data["topic"] else ""
     if not selected:
         rows = rows[:SHOWN]
     counted = [Value(slug, name, n) for slug, name, n in rows]
-    return _finish(Facet("topic", "Topic"), counted, selected, params)
+    return _finish(Facet("topic", "Topic"), counted, selected)
 
 
-def _authors(ids, data, params):
+def _authors(ids, data):
     rows = (
         ReportAuthor.objects.filter(report_id__in=ids, author__in=Author.objects.active())
         .values_list("author__slug", "author__name")
-        .annotate(n=Count("report_id", distinct=True))
+        .annotate(n=Count("pk"))  # and bylined once
         .order_by("-n", "author__name")
     )
     selected = data["author"].slug if data["author"] else ""
     if not selected:
         rows = rows[:SHOWN]
     counted = [Value(slug, name, n) for slug, name, n in rows]
-    return _finish(Facet("author", "Author"), counted, selected, params)
+    return _finish(Facet("author", "Author"), counted, selected)
 
 
-def _regions(results, data, params):
+def _regions(results, data):
     """Regions rolled up as on their pages (``Region.objects.report_counts``): every node of
     the tree but World, and the groupings; within the applied region when there is one."""
     counts = Region.objects.report_counts(results)
@@ -152,10 +161,7 @@ def _regions(results, data, params):
         value = Value(region.slug, region.name, counts[region.pk], selected)
         counted.append(value)
     counted.sort(key=lambda value: (not value.selected, -value.count, value.label))
-    facet = Facet("region", "Region", counted[: SHOWN + (1 if chosen else 0)])
-    for value in facet.values:
-        value.url = search_url(params, region=value.value)
-    return facet
+    return Facet("region", "Region", counted[: SHOWN + (1 if chosen else 0)])
 
 
 def chips(data, params):

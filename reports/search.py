@@ -204,22 +204,31 @@ def matches(reports, text):
 
 def ranked(reports, text):
     """``reports`` (already narrowed by ``matches``) in the order a search shows them: on
-    PostgreSQL best first (``relevance``), each with ``rank`` and ``headline`` (its summary
-    with the matched words marked); elsewhere newest first."""
+    PostgreSQL best first (``relevance``), each with ``rank`` and ``headline``
+    (``highlighted``); elsewhere newest first."""
     if not uses_full_text(reports.db):
         return reports.order_by("-publish_at", "-pk")
     query = full_text_query(text)
+    return highlighted(reports.annotate(rank=relevance(query)), text).order_by(
+        "-rank", "-publish_at", "-pk"
+    )
+
+
+def highlighted(reports, text):
+    """``reports`` each with ``headline``: its summary with the words of ``text`` marked
+    (MARK_START, MARK_END), read in the report's language; unchanged but on PostgreSQL."""
+    if not uses_full_text(reports.db):
+        return reports
     return reports.annotate(
-        rank=relevance(query),
         headline=SearchHeadline(
             "summary",
-            query,
+            full_text_query(text),
             config=report_config(),
             start_sel=MARK_START,
             stop_sel=MARK_END,
             highlight_all=True,
-        ),
-    ).order_by("-rank", "-publish_at", "-pk")
+        )
+    )
 
 
 def matching(reports, text):

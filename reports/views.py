@@ -13,11 +13,11 @@ from tags.report_counts import (
     with_next_publication,
 )
 
-from .facets import chips, facets, search_url
+from .facets import chips, link, search_url
 from .forms import SearchForm
 from .models import Report
 from .permissions import may_change_own, may_preview, may_preview_own
-from .suggestions import did_you_mean, named_page
+from .search_results import Results, find
 
 LATEST_ON_HOME = 6
 PER_REGION_ON_HOME = 3
@@ -83,18 +83,16 @@ def search(request):
     context = {"form": form, "page": None}
     if form.is_searching:
         data, params = form.cleaned_data, request.GET.dict()
-        published = Report.objects.published()
-        found_facets, total = facets(form.filtered(published), data, params)
-        page = paginate(request, form.results(published.with_cards()), count=total)
+        found = find(form)
+        page = paginate(request, Results(form, found), count=found.total)
         tag_cards(request, page)
-        suggestion = did_you_mean(data["q"], total)
         context.update(
             page=page,
-            facets=found_facets,
+            facets=link(found.facets, params),
             chips=chips(data, params),
-            named_page=named_page(data["q"]) if data["q"] else None,
-            suggestion=suggestion,
-            suggestion_url=search_url(params, q=suggestion) if suggestion else "",
+            named_page=found.named,
+            suggestion=found.suggestion,
+            suggestion_url=search_url(params, q=found.suggestion) if found.suggestion else "",
         )
     # Its filters list every region, topic and author by name.
     tag_page(request, "search", "listing:regions", "listing:topics", "listing:authors")

@@ -361,6 +361,73 @@ def newsroom_mix(port, env, directory, seconds):
     )
 
 
+# Search: a fixed set of typical queries (one word, phrases, or/not, filters, misspelt and
+# matching nothing, very common words), each page with its facets and suggestions.
+SEARCH_QUERIES = [
+    ("one word", {"q": "ukraine"}),
+    ("one word, another", {"q": "france"}),
+    ("very common word", {"q": "happened"}),
+    ("very common word, page 2", {"q": "report", "page": "2"}),
+    ("two common words", {"q": "region matters"}),
+    ("phrase", {"q": '"why it matters"'}),
+    ("phrase, rare", {"q": '"situation report 4242"'}),
+    ("headline number", {"q": "31337"}),
+    ("or", {"q": "ukraine or russia"}),
+    ("not", {"q": "happened -ukraine"}),
+    ("or and not", {"q": "kenya or uganda -tanzania"}),
+    ("word + region", {"q": "happened", "region": "europe"}),
+    ("word + topic", {"q": "report", "topic": "topic-1"}),
+    ("word + author", {"q": "ukraine", "author": "analyst-3"}),
+    ("word + kind + year", {"q": "matters", "kind": "sitrep", "year": "2026"}),
+    ("word + dates", {"q": "happened", "since": "2026-01-01", "until": "2026-12-31"}),
+    ("topic name", {"q": "topic 7"}),
+    ("region name", {"q": "europe"}),
+    ("misspelt region", {"q": "ukrane"}),
+    ("misspelt headline word", {"q": "sitaution"}),
+    ("no match", {"q": "zanzibar"}),
+    ("filters only", {"topic": "topic-1", "kind": "sitrep"}),
+    ("region only", {"region": "africa"}),
+]
+
+
+def measure_search(repeat):
+    """Each SEARCH_QUERIES page ``repeat`` times, with a warm-up: rows of (label, status,
+    queries, median ms, results), and the p50 and p95 of every timing together."""
+    from urllib.parse import urlencode
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    rows, timings = [], []
+    for label, params in SEARCH_QUERIES:
+        path = "/search/?" + urlencode(params)
+        client.get(path)
+        own = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(path)
+                own.append((time.perf_counter() - started) * 1000)
+        page = response.context["page"] if response.context else None
+        found = page.paginator.count if page is not None else 0
+        rows.append((label, response.status_code, len(queries), statistics.median(own), found))
+        timings += own
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    return rows, statistics.median(timings), p95
+
+
+def print_search(repeat):
+    rows, p50, p95 = measure_search(repeat)
+    width = max(len(label) for label, *_ in rows)
+    print(f"\n{'search (with facets)':<{width}}  status  queries  median ms  results")
+    for label, status, queries, median, found in rows:
+        print(f"{label:<{width}}  {status:>6}  {queries:>7}  {median:>9.1f}  {found:>7,}")
+    print(f"Search over {len(rows)} queries x {repeat}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=None)
@@ -369,6 +436,7 @@ def main(argv=None):
     )
     parser.add_argument("--seconds", type=int, default=10, help="each wrk run, in load mode")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--search-only", action="store_true", help="only the search queries")
     parser.add_argument(
         "--no-seed",
         action="store_true",
@@ -404,6 +472,9 @@ def main(argv=None):
     if args.load:
         return load(args, tmp)
 
+    if args.search_only:
+        print_search(args.repeat)
+        return 0
     report = Report.objects.published().first()
     published = Report.objects.published().count()
     last_page = max(1, (published + 19) // 20)
@@ -445,6 +516,7 @@ def main(argv=None):
         print(f"{label:<{width}}  {status:>6}  {queries:>7}  {median:>9.1f}  {size:>7,}")
     home = rows[0][4]
     print(f"\nSlowest page vs home: {max(r[4] for r in rows) / home:.1f}x")
+    print_search(args.repeat)
     print(f"Peak Python memory while serving: {peak / 1024 / 1024:.1f} MiB")
     return 0
 
