@@ -11,6 +11,7 @@ use, so that an English and a Greek report are both found by their own stemming.
 
 import functools
 import operator
+import re
 import threading
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -188,18 +189,50 @@ def matches(reports, text):
     added (what facets count): by the stored vector on PostgreSQL, plainly elsewhere."""
     if uses_full_text(reports.db):
         return reports.filter(search_vector=full_text_query(text))
-    condition = Q()
-    for word in text.split()[:MAX_PLAIN_WORDS]:
-        condition &= (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(key_points__text__icontains=word)
-            | Q(body__icontains=word)
-            | Q(topics__name__icontains=word)
-            | Q(primary_region__name__icontains=word)
-        )
-    ids = reports.model.objects.filter(condition).values("pk")
-    return reports.filter(pk__in=ids)
+    found = reports.model.objects.all()
+    for alternatives, negated in plain_terms(text):
+        condition = Q()
+        for term in alternatives:
+            condition |= _plain_match(term)
+        ids = reports.model.objects.filter(condition).values("pk")
+        found = found.exclude(pk__in=ids) if negated else found.filter(pk__in=ids)
+    return reports.filter(pk__in=found.values("pk"))
+
+
+def plain_terms(text):
+    """The terms of ``text`` in web search syntax, for plain matching: a list of
+    (alternatives, negated), each alternatives a list of words or phrases ("a phrase" is
+    matched as it is, ``a or b`` by either, ``-word`` excludes). At most MAX_PLAIN_WORDS."""
+    terms, join_next = [], False
+    for token in _TOKENS.findall(text)[:MAX_PLAIN_WORDS]:
+        if token.lower() == "or":
+            join_next = bool(terms) and not terms[-1][1]
+            continue
+        negated = token.startswith("-") and len(token) > 1
+        word = token[1:] if negated else token
+        word = word.strip('"').strip()
+        if not word:
+            continue
+        if join_next and not negated:
+            terms[-1][0].append(word)
+        else:
+            terms.append(([word], negated))
+        join_next = False
+    return terms
+
+
+_TOKENS = re.compile(r'-?"[^"]*"?|\S+')
+
+
+def _plain_match(term):
+    return (
+        Q(title__icontains=term)
+        | Q(summary__icontains=term)
+        | Q(key_points__text__icontains=term)
+        | Q(body__icontains=term)
+        | Q(topics__name__icontains=term)
+        | Q(primary_region__name__icontains=term)
+    )
 
 
 def ranked(reports, text):
