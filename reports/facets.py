@@ -9,12 +9,14 @@ one (their reports are all within it, so their counts are exact too).
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils.http import urlencode
 
 from authors.models import Author
 from tags.models import Region, path_prefixes
+from tags.report_counts import kept_until_reports_change
 
 from .models import Report, ReportAuthor, TaggedReport
 
@@ -65,14 +67,13 @@ def facets(results, data):
     results there are: (list of ``Facet``, int). ``data`` is the search form's cleaned data.
     The values' addresses are left to ``link``.
 
-    Eight queries whatever the number of results; the kind facet's counts add up to the
-    number of results.
+    Six queries whatever the number of results (two more when the regions changed); the
+    kind facet's counts add up to the number of results.
     """
     results = results.order_by()
     ids = results.values("pk")
     built = [
-        _kinds(results, data),
-        _years(results, data),
+        *_kinds_and_years(results, data),
         _regions(results, data),
         _topics(ids, data),
         _authors(ids, data),
@@ -101,19 +102,24 @@ def _finish(facet, counted, selected):
     return facet
 
 
-def _kinds(results, data):
+def _kinds_and_years(results, data):
+    """The kind and year facets, counted together in one query."""
+    rows = (
+        results.annotate(year=ExtractYear("publish_at"))
+        .values_list("kind", "year")
+        .annotate(n=Count("pk"))
+    )
+    kinds, years = {}, {}
+    for kind, year, n in rows:
+        kinds[kind] = kinds.get(kind, 0) + n
+        years[year] = years.get(year, 0) + n
     labels = dict(Report.Kind.choices)
-    rows = results.values_list("kind").annotate(n=Count("pk"))
-    counted = [Value(kind, labels.get(kind, kind), n) for kind, n in rows]
-    return _finish(Facet("kind", "Kind"), counted, data["kind"])
-
-
-def _years(results, data):
-    rows = results.annotate(year=ExtractYear("publish_at")).values_list("year")
-    counted = [Value(str(year), str(year), n) for year, n in rows.annotate(n=Count("pk"))]
-    facet = _finish(Facet("year", "Year"), counted, str(data["year"] or ""))
-    facet.values.sort(key=lambda value: value.value, reverse=True)
-    return facet
+    counted = [Value(kind, labels.get(kind, kind), n) for kind, n in kinds.items()]
+    kind_facet = _finish(Facet("kind", "Kind"), counted, data["kind"])
+    counted = [Value(str(year), str(year), n) for year, n in years.items()]
+    year_facet = _finish(Facet("year", "Year"), counted, str(data["year"] or ""))
+    year_facet.values.sort(key=lambda value: value.value, reverse=True)
+    return kind_facet, year_facet
 
 
 def _topics(ids, data):
@@ -145,23 +151,85 @@ def _authors(ids, data):
 
 
 def _regions(results, data):
-    """Regions rolled up as on their pages (``Region.objects.report_counts``): every node of
-    the tree but World, and the groupings; within the applied region when there is one."""
-    counts = Region.objects.report_counts(results)
+    """Regions rolled up as on their pages (``in_region``): every node of the tree but World,
+    and the groupings; within the applied region when there is one. One query, counted in
+    the database, plus the regions' names."""
+    counts = region_counts(results)
     chosen = data["region"]
     regions = Region.objects.filter(pk__in=[pk for pk, n in counts.items() if n])
     if chosen:
-        within = set(chosen.rollup_ids())
-        regions = regions.filter(pk__in=within)
+        regions = regions.filter(pk__in=chosen.rollup_ids())
     counted = []
     for region in regions.only("pk", "slug", "name", "path", "kind"):
         if region.path and len(path_prefixes(region.path)) == 1:
             continue  # World holds every result: no use as a filter
         selected = chosen is not None and region.pk == chosen.pk
-        value = Value(region.slug, region.name, counts[region.pk], selected)
-        counted.append(value)
+        counted.append(Value(region.slug, region.name, counts[region.pk], selected))
     counted.sort(key=lambda value: (not value.selected, -value.count, value.label))
     return Facet("region", "Region", counted[: SHOWN + (1 if chosen else 0)])
+
+
+REGION_COUNTS_SQL = """
+WITH covers (region, cover) AS (VALUES {covers}),
+matched (id) AS ({matched}),
+placed AS (
+    SELECT report.id AS report_id, report.primary_region_id AS region_id
+    FROM {report} AS report JOIN matched ON matched.id = report.id
+    WHERE report.primary_region_id IS NOT NULL
+    UNION
+    SELECT tagged.report_id, tagged.region_id
+    FROM {tagged} AS tagged JOIN matched ON matched.id = tagged.report_id
+)
+SELECT covers.cover, COUNT(DISTINCT placed.report_id)
+FROM placed JOIN covers ON covers.region = placed.region_id
+GROUP BY covers.cover
+"""
+
+
+def region_counts(reports):
+    """How many of ``reports`` (a Report queryset) each region holds, rolled up as
+    ``ReportQuerySet.in_region`` and the region pages count them: {region id: count}, in one
+    query (the regions' lineage is kept in the cache: ``region_covers``)."""
+    covers = region_covers()
+    if not covers:
+        return {}
+    matched, params = reports.order_by().values("pk").query.sql_with_params()
+    sql = REGION_COUNTS_SQL.format(
+        matched=matched,
+        report=connection.ops.quote_name(Report._meta.db_table),
+        tagged=connection.ops.quote_name(Report.regions.through._meta.db_table),
+        # Ids read from the database, written as numbers: no text reaches the SQL.
+        covers=", ".join(f"({int(region)}, {int(cover)})" for region, cover in covers),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def region_covers():
+    """(region id, id of a region covering it) pairs: a report placed in the first is within
+    the second, as ``Region.rollup_ids`` has it: each node is covered by itself and every node
+    above it, a grouping by itself and its members cover it. Kept in the cache until a region
+    changes."""
+
+    def draw():
+        paths = dict(Region.objects.values_list("pk", "path"))
+        by_path = {path: pk for pk, path in paths.items() if path}
+        lineage = {
+            pk: {pk, *(by_path[prefix] for prefix in path_prefixes(path)[:-1])}
+            for pk, path in paths.items()
+        }
+        groups_of = {}
+        for group, member in Region.members.through.objects.values_list(
+            "from_region_id", "to_region_id"
+        ):
+            groups_of.setdefault(member, set()).add(group)
+        pairs = set()
+        for pk, above in lineage.items():
+            pairs.update((pk, cover) for cover in above | groups_of.get(pk, set()))
+        return sorted(pairs), 0
+
+    return kept_until_reports_change("region-covers", draw)
 
 
 def chips(data, params):
