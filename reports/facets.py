@@ -171,11 +171,10 @@ def _regions(results, data):
 
 REGION_COUNTS_SQL = """
 WITH covers (region, cover) AS (VALUES {covers}),
-matched (id) AS ({matched}),
+matched (id, region) AS ({matched}),
 placed AS (
-    SELECT report.id AS report_id, report.primary_region_id AS region_id
-    FROM {report} AS report JOIN matched ON matched.id = report.id
-    WHERE report.primary_region_id IS NOT NULL
+    SELECT matched.id AS report_id, matched.region AS region_id
+    FROM matched WHERE matched.region IS NOT NULL
     UNION
     SELECT tagged.report_id, tagged.region_id
     FROM {tagged} AS tagged JOIN matched ON matched.id = tagged.report_id
@@ -193,10 +192,9 @@ def region_counts(reports):
     covers = region_covers()
     if not covers:
         return {}
-    matched, params = reports.order_by().values("pk").query.sql_with_params()
+    matched, params = reports.order_by().values("pk", "primary_region_id").query.sql_with_params()
     sql = REGION_COUNTS_SQL.format(
         matched=matched,
-        report=connection.ops.quote_name(Report._meta.db_table),
         tagged=connection.ops.quote_name(Report.regions.through._meta.db_table),
         # Ids read from the database, written as numbers: no text reaches the SQL.
         covers=", ".join(f"({int(region)}, {int(cover)})" for region, cover in covers),
