@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import add_never_cache_headers, never_cache
 
 from diethnos.page_cache import tag_cards, tag_page
@@ -88,6 +89,7 @@ def search(request):
         tag_cards(request, page)
         context.update(
             page=page,
+            results_heading=results_heading(page),
             facets=link(found.facets, params),
             chips=chips(data, params),
             named_page=found.named,
@@ -102,6 +104,17 @@ def search(request):
         context,
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+def results_heading(page):
+    """ "25 reports found, page 1 of 2", or "No reports found"."""
+    count = page.paginator.count
+    if not count:
+        return "No reports found"
+    heading = f"{count} report{pluralize(count)} found"
+    if page.has_other_pages():
+        heading += f", page {page.number} of {page.paginator.num_pages}"
+    return heading
 
 
 def report_detail(request, slug):
