@@ -67,7 +67,7 @@ def facets(results, data):
     results there are: (list of ``Facet``, int). ``data`` is the search form's cleaned data.
     The values' addresses are left to ``link``.
 
-    Six queries whatever the number of results (two more when the regions changed); the
+    Five queries whatever the number of results (two more when the regions changed); the
     kind facet's counts add up to the number of results.
     """
     results = results.order_by()
