@@ -263,8 +263,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TAGGIT_CASE_INSENSITIVE = True
-# The PostgreSQL text search configuration reports are indexed and searched with.
-SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 
 # Mail goes through the SMTP server named by EMAIL_HOST; without one it is printed (development).
 EMAIL_BACKEND = os.environ.get(

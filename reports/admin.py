@@ -30,7 +30,7 @@ from diethnos.images import ValidatedImageField
 from diethnos.pending_uploads import PENDING_UPLOAD_FORMFIELDS, discard_used, keep_uploads
 from tags.models import Topic
 
-from . import overtaken, presence, workflow
+from . import overtaken, presence, search, workflow
 from .admin_forms import (
     DATE_FORMFIELDS,
     PUBLISH_CHANGES,
@@ -219,7 +219,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
     save_on_top = True
     actions = ["send_for_review", "publish", "unpublish", "withdraw"]
     fieldsets = [
-        ("Headline and summary", {"fields": ["title", "slug", "kind", "summary"]}),
+        ("Headline and summary", {"fields": ["title", "slug", "kind", "language", "summary"]}),
         ("Body", {"fields": ["situation_as_of", "body"]}),
         ("Regions and topics", {"fields": ["primary_region", "regions", "topics"]}),
         ("Image", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
@@ -880,6 +880,22 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         pending = Report.all_objects.filter(draft_of=OuterRef("pk"), has_unpublished_changes=True)
         queryset = self.rows_for(request).filter(draft_of__isnull=True)
         return queryset.annotate(pending=Exists(pending))
+
+    def get_search_results(self, request, queryset, search_term):
+        """On PostgreSQL the desk's search looks the words up in the index readers' search
+        uses (``reports.search.matches``: stemmed, in each report's language, "a phrase",
+        or, -not), or takes them as a report's address (slug); a report not indexed yet (its
+        vector is built once its transaction commits) is matched plainly. Elsewhere the
+        words match ``search_fields`` plainly. Returns (queryset, whether it may hold
+        duplicates)."""
+        term = " ".join(search_term.split())
+        if not term or not search.uses_full_text(queryset.db):
+            return super().get_search_results(request, queryset, search_term)
+        unindexed, duplicates = super().get_search_results(
+            request, queryset.filter(search_vector=None), term
+        )
+        indexed = search.matches(queryset, term) | queryset.filter(slug=term.lower())
+        return indexed | unindexed, duplicates
 
     def get_object(self, request, object_id, from_field=None):
         try:

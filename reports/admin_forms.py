@@ -14,6 +14,7 @@ from diethnos.forms import write_prose
 from diethnos.lengths import show_length
 from diethnos.slugs import unique_slug
 
+from . import languages
 from .models import TOO_MANY_KEY_POINTS, Report
 
 # The buttons of a working draft's form that save it and then publish its changes (now, or at
@@ -228,6 +229,7 @@ class ReportAdminForm(forms.ModelForm):
             "title",
             "slug",
             "kind",
+            "language",
             "summary",
             "situation_as_of",
             "body",
@@ -273,8 +275,14 @@ class ReportAdminForm(forms.ModelForm):
                 if button in self.data:
                     self.data = self.data.copy()
                     self.data[self.add_prefix("status")] = status
+        if "language" in self.fields:
+            # A form sent without it (a script, an older page) keeps the report's language.
+            self.fields["language"].required = False
         # (address taken, address given) when the slug typed was another report's.
         self.slug_moved = None
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or languages.DEFAULT
 
     def clean_slug(self):
         """A slug another report has is made free by a number (``-2``): the desk says so

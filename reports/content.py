@@ -26,6 +26,7 @@ FIELDS = (
     "title",
     "slug",
     "kind",
+    "language",
     "summary",
     "body",
     "situation_as_of",

@@ -25,6 +25,7 @@ MOVED, REWORDED_ROW = "moved", "reworded"
 OTHER_FIELDS = [
     ("slug", "Address (slug)"),
     ("kind", "Kind"),
+    ("language", "Language"),
     ("situation_as_of", "Situation as of"),
     ("hero_image", "Image"),
     ("hero_alt", "Image alt text"),

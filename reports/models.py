@@ -407,6 +407,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
             models.Index(
                 fields=["publish_at", "id"], condition=Q(featured=True), name="report_featured"
             ),
+            # The languages in use (reports.search.configs_in_use) off the index.
+            models.Index(fields=["language"], name="report_language"),
         ]
         # What the database itself refuses, whatever wrote the row (see publication_problems
         # for the rules that need the key points and bylines).

@@ -1,14 +1,19 @@
 """Finding reports by their words.
 
 On PostgreSQL each report keeps a stored, weighted search vector (GIN-indexed): headline first,
-then summary and key points, then regions and topics, then the body. It is rebuilt after the
+then summary and key points, then regions and topics, then the body, read with the text search
+configuration of the report's language (``reports.languages``). It is rebuilt after the
 transaction that changed the report, its key points, regions or topics commits, because a
-generated column cannot read related rows. Elsewhere (SQLite) words are matched plainly.
+generated column cannot read related rows. A search reads the words with every configuration in
+use, so that an English and a Greek report are both found by their own stemming. Elsewhere
+(SQLite) words are matched plainly.
 """
 
+import functools
+import operator
+import re
 import threading
 
-from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -17,13 +22,28 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connections, transaction
-from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import (
+    Case,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat
+
+from . import languages
 
 # Around the matched words in a headline: characters no report contains, replaced by <mark>
 # once the rest is escaped (see the ``highlight`` template filter).
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_PLAIN_WORDS = 8
+# Recency: a report this many days old counts 1.5 times its text rank, a new one twice.
+RECENCY_DAYS = 30
 
 _pending = threading.local()
 
@@ -46,10 +66,22 @@ def _text_of(rows, field, key):
     )
 
 
+def report_config():
+    """The text search configuration of each report's language, as an SQL expression."""
+    return Case(
+        *(
+            When(language=code, then=Value(languages.search_config(code)))
+            for code, _ in languages.CHOICES
+        ),
+        default=Value(languages.search_config(languages.DEFAULT)),
+        output_field=TextField(),
+    )
+
+
 def _vector(weight, *parts):
     spaced = [piece for part in parts for piece in (part, Value(" "))]
     text = Concat(*spaced, output_field=TextField()) if len(parts) > 1 else parts[0]
-    return SearchVector(text, weight=weight, config=settings.SEARCH_CONFIG)
+    return SearchVector(text, weight=weight, config=report_config())
 
 
 def document():
@@ -107,34 +139,132 @@ def _reindex_pending():
     reindex(ids)
 
 
-def matching(reports, text):
-    """``reports`` that match the words of ``text``, best first on PostgreSQL."""
+def configs_in_use():
+    """The text search configurations of the languages reports are written in (a sorted list
+    of str), kept in the cache until a report changes (``tags.report_counts``)."""
+    from tags.report_counts import kept_until_reports_change
+
+    from .models import Report
+
+    def draw():
+        codes = Report.all_objects.order_by().values_list("language", flat=True).distinct()
+        configs = {languages.search_config(code) for code in codes}
+        return sorted(configs or {languages.search_config(languages.DEFAULT)}), 0
+
+    return kept_until_reports_change("search-configs", draw)
+
+
+def full_text_query(text):
+    """A SearchQuery for the words of ``text`` (web search syntax: "a phrase", or, -not),
+    read with every configuration in use: a report matches when it matches in any of them."""
+    queries = [SearchQuery(text, search_type="websearch", config=c) for c in configs_in_use()]
+    return functools.reduce(operator.or_, queries)
+
+
+def age_in_days():
+    """How many days ago a report was published, as an SQL expression (PostgreSQL)."""
+    return Func(
+        F("publish_at"),
+        template="GREATEST(EXTRACT(EPOCH FROM (NOW() - %(expressions)s)) / 86400.0, 0)",
+        output_field=FloatField(),
+    )
+
+
+def relevance(query):
+    """How well a report answers ``query``, favouring recent reports (PostgreSQL)::
+
+        score = ts_rank(vector, query) * (1 + 1 / (1 + age_in_days / RECENCY_DAYS))
+
+    ``ts_rank`` weighs a word in the headline 1, in the summary or key points 0.4, in the
+    regions and topics 0.2 and in the body 0.1. The recency factor is 2 for a report published
+    today, 1.5 at RECENCY_DAYS (30) days, and tends to 1 for old reports, so that a report
+    about the words still ranks above a newer one that merely mentions them.
+    """
+    recency = Value(1.0) + Value(1.0) / (Value(1.0) + age_in_days() / Value(float(RECENCY_DAYS)))
+    return SearchRank(F("search_vector"), query) * recency
+
+
+def matches(reports, text):
+    """``reports`` that match the words of ``text``, in no particular order and with nothing
+    added (what facets count): by the stored vector on PostgreSQL, plainly elsewhere."""
     if uses_full_text(reports.db):
-        query = SearchQuery(text, search_type="websearch", config=settings.SEARCH_CONFIG)
-        return (
-            reports.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                headline=SearchHeadline(
-                    "summary",
-                    query,
-                    config=settings.SEARCH_CONFIG,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_END,
-                    highlight_all=True,
-                ),
-            )
-            .order_by("-rank", "-publish_at", "-pk")
+        return reports.filter(search_vector=full_text_query(text))
+    found = reports.model.objects.all()
+    for alternatives, negated in plain_terms(text):
+        condition = Q()
+        for term in alternatives:
+            condition |= _plain_match(term)
+        ids = reports.model.objects.filter(condition).values("pk")
+        found = found.exclude(pk__in=ids) if negated else found.filter(pk__in=ids)
+    return reports.filter(pk__in=found.values("pk"))
+
+
+def plain_terms(text):
+    """The terms of ``text`` in web search syntax, for plain matching: a list of
+    (alternatives, negated), each alternatives a list of words or phrases ("a phrase" is
+    matched as it is, ``a or b`` by either, ``-word`` excludes). At most MAX_PLAIN_WORDS."""
+    terms, join_next = [], False
+    for token in _TOKENS.findall(text)[:MAX_PLAIN_WORDS]:
+        if token.lower() == "or":
+            join_next = bool(terms) and not terms[-1][1]
+            continue
+        negated = token.startswith("-") and len(token) > 1
+        word = token[1:] if negated else token
+        word = word.strip('"').strip()
+        if not word:
+            continue
+        if join_next and not negated:
+            terms[-1][0].append(word)
+        else:
+            terms.append(([word], negated))
+        join_next = False
+    return terms
+
+
+_TOKENS = re.compile(r'-?"[^"]*"?|\S+')
+
+
+def _plain_match(term):
+    return (
+        Q(title__icontains=term)
+        | Q(summary__icontains=term)
+        | Q(key_points__text__icontains=term)
+        | Q(body__icontains=term)
+        | Q(topics__name__icontains=term)
+        | Q(primary_region__name__icontains=term)
+    )
+
+
+def ranked(reports, text):
+    """``reports`` (already narrowed by ``matches``) in the order a search shows them: on
+    PostgreSQL best first (``relevance``), each with ``rank`` and ``headline``
+    (``highlighted``); elsewhere newest first."""
+    if not uses_full_text(reports.db):
+        return reports.order_by("-publish_at", "-pk")
+    query = full_text_query(text)
+    return highlighted(reports.annotate(rank=relevance(query)), text).order_by(
+        "-rank", "-publish_at", "-pk"
+    )
+
+
+def highlighted(reports, text):
+    """``reports`` each with ``headline``: its summary with the words of ``text`` marked
+    (MARK_START, MARK_END), read in the report's language; unchanged but on PostgreSQL."""
+    if not uses_full_text(reports.db):
+        return reports
+    return reports.annotate(
+        headline=SearchHeadline(
+            "summary",
+            full_text_query(text),
+            config=report_config(),
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            highlight_all=True,
         )
-    condition = Q()
-    for word in text.split()[:MAX_PLAIN_WORDS]:
-        condition &= (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(key_points__text__icontains=word)
-            | Q(body__icontains=word)
-            | Q(topics__name__icontains=word)
-            | Q(primary_region__name__icontains=word)
-        )
-    ids = reports.model.objects.filter(condition).values("pk")
-    return reports.filter(pk__in=ids).order_by("-publish_at", "-pk")
+    )
+
+
+def matching(reports, text):
+    """``reports`` that match the words of ``text``, in the order a search shows them
+    (``matches``, then ``ranked``)."""
+    return ranked(matches(reports, text), text)

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import add_never_cache_headers, never_cache
 
 from diethnos.page_cache import tag_cards, tag_page
@@ -13,9 +14,11 @@ from tags.report_counts import (
     with_next_publication,
 )
 
+from .facets import chips, link, search_url
 from .forms import SearchForm
 from .models import Report
 from .permissions import may_change_own, may_preview, may_preview_own
+from .search_results import Results, find
 
 LATEST_ON_HOME = 6
 PER_REGION_ON_HOME = 3
@@ -74,19 +77,44 @@ def report_list(request):
 
 
 def search(request):
+    """Published reports found by their words and filters, with the facets of the results,
+    the filters applied as removable chips, the region or topic page the words name, and
+    "Did you mean …?" when little is found (``reports.facets``, ``reports.suggestions``)."""
     form = SearchForm(request.GET or None)
-    page = None
+    context = {"form": form, "page": None}
     if form.is_searching:
-        page = paginate(request, form.results(Report.objects.published().with_cards()))
+        data, params = form.cleaned_data, request.GET.dict()
+        found = find(form)
+        page = paginate(request, Results(form, found), count=found.total)
         tag_cards(request, page)
+        context.update(
+            page=page,
+            results_heading=results_heading(page),
+            facets=link(found.facets, params),
+            chips=chips(data, params),
+            named_page=found.named,
+            suggestion=found.suggestion,
+            suggestion_url=search_url(params, q=found.suggestion) if found.suggestion else "",
+        )
     # Its filters list every region, topic and author by name.
     tag_page(request, "search", "listing:regions", "listing:topics", "listing:authors")
     return render(
         request,
         "reports/search.html",
-        {"form": form, "page": page},
+        context,
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+def results_heading(page):
+    """ "25 reports found, page 1 of 2", or "No reports found"."""
+    count = page.paginator.count
+    if not count:
+        return "No reports found"
+    heading = f"{count} report{pluralize(count)} found"
+    if page.has_other_pages():
+        heading += f", page {page.number} of {page.paginator.num_pages}"
+    return heading
 
 
 def report_detail(request, slug):

@@ -513,6 +513,97 @@ def print_newsroom(mix):
         )
 
 
+# Search: a fixed set of typical queries (one word, phrases, or/not, filters, misspelt and
+# matching nothing, very common words), each page with its facets and suggestions.
+SEARCH_QUERIES = [
+    ("one word", {"q": "ukraine"}),
+    ("one word, another", {"q": "france"}),
+    ("very common word", {"q": "happened"}),
+    ("very common word, page 2", {"q": "report", "page": "2"}),
+    ("two common words", {"q": "region matters"}),
+    ("phrase", {"q": '"why it matters"'}),
+    ("phrase, rare", {"q": '"situation report 4242"'}),
+    ("headline number", {"q": "31337"}),
+    ("or", {"q": "ukraine or russia"}),
+    ("not", {"q": "happened -ukraine"}),
+    ("or and not", {"q": "kenya or uganda -tanzania"}),
+    ("word + region", {"q": "happened", "region": "europe"}),
+    ("word + topic", {"q": "report", "topic": "topic-1"}),
+    ("word + author", {"q": "ukraine", "author": "analyst-3"}),
+    ("word + kind + year", {"q": "matters", "kind": "sitrep", "year": "2026"}),
+    ("word + dates", {"q": "happened", "since": "2026-01-01", "until": "2026-12-31"}),
+    ("topic name", {"q": "topic 7"}),
+    ("region name", {"q": "europe"}),
+    ("misspelt region", {"q": "ukrane"}),
+    ("misspelt headline word", {"q": "sitaution"}),
+    ("no match", {"q": "zanzibar"}),
+    ("filters only", {"topic": "topic-1", "kind": "sitrep"}),
+    ("region only", {"region": "africa"}),
+]
+
+
+def measure_search(repeat):
+    """Each SEARCH_QUERIES page ``repeat`` times as readers mostly get it (what it finds kept
+    in the cache, reports.search_results) and ``repeat`` times cold (as after a publication:
+    the kept results dropped first). Returns rows of (label, status, queries cold, median ms
+    kept, median ms cold, results), then (p50, p95) kept and (p50, p95) cold, over all runs."""
+    from urllib.parse import urlencode
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tags.report_counts import GENERATION_KEY
+
+    client = Client()
+    rows, kept_all, cold_all = [], [], []
+
+    def timed(path):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+        return elapsed, len(queries), response
+
+    for label, params in SEARCH_QUERIES:
+        path = "/search/?" + urlencode(params)
+        client.get(path)
+        kept = [timed(path)[0] for _ in range(repeat)]
+        cold = []
+        for _ in range(repeat):
+            cache.delete(GENERATION_KEY)  # what a publication does
+            elapsed, queries, response = timed(path)
+            cold.append(elapsed)
+        page = response.context["page"] if response.context else None
+        found = page.paginator.count if page is not None else 0
+        median_kept, median_cold = statistics.median(kept), statistics.median(cold)
+        rows.append((label, response.status_code, queries, median_kept, median_cold, found))
+        kept_all += kept
+        cold_all += cold
+    return rows, _p50_p95(kept_all), _p50_p95(cold_all)
+
+
+def _p50_p95(timings):
+    timings = sorted(timings)
+    return statistics.median(timings), timings[round(0.95 * (len(timings) - 1))]
+
+
+def print_search(repeat):
+    rows, kept, cold = measure_search(repeat)
+    width = max(len(label) for label, *_ in rows)
+    print(f"\n{'search, with facets':<{width}}  status  queries  kept ms  cold ms  results")
+    for label, status, queries, median_kept, median_cold, found in rows:
+        print(
+            f"{label:<{width}}  {status:>6}  {queries:>7}  {median_kept:>7.1f}  {median_cold:>7.1f}"
+            f"  {found:>7,}"
+        )
+    print(
+        f"Search over {len(rows)} queries x {repeat}: kept p50 {kept[0]:.1f} ms, p95"
+        f" {kept[1]:.1f} ms; cold (after a publication) p50 {cold[0]:.1f} ms, p95 {cold[1]:.1f} ms"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=None)
@@ -532,6 +623,7 @@ def main(argv=None):
         help="in load mode, measure only the pages drawn afresh (page cache off)",
     )
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--search-only", action="store_true", help="only the search queries")
     parser.add_argument(
         "--no-seed",
         action="store_true",
@@ -571,6 +663,9 @@ def main(argv=None):
     if args.load:
         return load(args, tmp)
 
+    if args.search_only:
+        print_search(args.repeat)
+        return 0
     report = Report.objects.published().first()
     published = Report.objects.published().count()
     last_page = max(1, (published + 19) // 20)
@@ -612,6 +707,7 @@ def main(argv=None):
         print(f"{label:<{width}}  {status:>6}  {queries:>7}  {median:>9.1f}  {size:>7,}")
     home = rows[0][4]
     print(f"\nSlowest page vs home: {max(r[4] for r in rows) / home:.1f}x")
+    print_search(args.repeat)
     print(f"Peak Python memory while serving: {peak / 1024 / 1024:.1f} MiB")
     return 0
 

@@ -8,8 +8,8 @@ BATCH = 500
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the stored search vector of every report (after a change of SEARCH_CONFIG or "
-        "of what is indexed). PostgreSQL only; other databases search without it."
+        "Rebuild the stored search vector of every report (after a change of what is indexed or "
+        "how a language is read). PostgreSQL only; other databases search without it."
     )
 
     def handle(self, *args, **options):
