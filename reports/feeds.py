@@ -1,4 +1,5 @@
-"""RSS 2.0 feeds of published reports: the latest, and per region, topic and author."""
+"""Feeds of published reports, the latest and per region, topic and author: RSS 2.0, and
+JSON Feed 1.1 (``reports.json_feed``) with the same items."""
 
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from diethnos.site import absolute_url
 from diethnos.text import normalise_text
 from tags.models import Region, Topic
 
+from .json_feed import JsonFeed
 from .models import Report
 
 FEED_LENGTH = 20
@@ -107,6 +109,35 @@ class LatestReportsFeed(Feed):
         return {"creators": [link.author.name for link in item.report_authors.all()]}
 
 
+class AsJsonFeed:
+    """Makes a reports feed a JSON Feed 1.1 of the same items, at the route named like the
+    RSS feed's with ``json-`` before the name (``reports:json-feed``); each item also
+    carries its authors' pages, its summary, image and language."""
+
+    feed_type = JsonFeed
+
+    def feed_url(self, obj):
+        app, _, name = self.rss_route.rpartition(":")
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return absolute_url(reverse(f"{app}:json-{name}", kwargs=kwargs))
+
+    def item_extra_kwargs(self, item):
+        authors = [
+            {"name": link.author.name, "url": absolute_url(link.author.get_absolute_url())}
+            for link in item.report_authors.all()
+        ]
+        return {
+            "authors": authors,
+            "summary": item.summary,
+            "image": item.og_image_url,
+            "language": item.language,
+        }
+
+
+class LatestReportsJsonFeed(AsJsonFeed, LatestReportsFeed):
+    rss_route = "reports:feed"
+
+
 class ReportsOnFeed(LatestReportsFeed):
     """The reports on one region, topic or author page, newest first."""
 
@@ -161,3 +192,15 @@ class AuthorReportsFeed(ReportsOnFeed):
 
     def reports(self, obj):
         return Report.objects.published().filter(authors=obj)
+
+
+class RegionReportsJsonFeed(AsJsonFeed, RegionReportsFeed):
+    rss_route = RegionReportsFeed.route
+
+
+class TopicReportsJsonFeed(AsJsonFeed, TopicReportsFeed):
+    rss_route = TopicReportsFeed.route
+
+
+class AuthorReportsJsonFeed(AsJsonFeed, AuthorReportsFeed):
+    rss_route = AuthorReportsFeed.route
