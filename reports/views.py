@@ -7,6 +7,7 @@ from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 from tags.models import Region
 from tags.report_counts import (
+    kept_count,
     kept_until_reports_change,
     lapse_time,
     topics_filed_under_published,
@@ -58,7 +59,7 @@ def report_list(request):
         if kind not in Report.Kind.values:
             raise Http404(f"There is no kind of report called “{kind}”.")
         reports = reports.filter(kind=kind)
-    page = paginate(request, reports)
+    page = paginate(request, reports, count=kept_count(f"reports:{kind}", reports))
     tag_page(request, "listing:reports")
     tag_cards(request, page)
     return render(
