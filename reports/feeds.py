@@ -7,10 +7,10 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from authors.models import Author
+from diethnos.page_cache import tag_page
 from diethnos.site import absolute_url
 from diethnos.text import normalise_text
 from tags.models import Region, Topic
@@ -19,8 +19,6 @@ from .json_feed import JsonFeed
 from .models import Report
 
 FEED_LENGTH = 20
-# Feed readers and CDNs may keep a feed this long (seconds).
-FEED_MAX_AGE = 300
 
 
 def xml_safe(value, multiline=False):
@@ -60,9 +58,10 @@ class LatestReportsFeed(Feed):
     item_guid_is_permalink = False
 
     def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
-        return response
+        # Kept in the page cache, and by browsers and CDNs, as pages are: purged with every
+        # change to a public report, author, region or topic (reports.page_tags).
+        tag_page(request, "feeds")
+        return super().__call__(request, *args, **kwargs)
 
     def title(self, obj):
         return settings.SITE_NAME

@@ -14,16 +14,14 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.decorators.cache import cache_control
 
 from authors.models import Author
+from diethnos.page_cache import tag_page
 from diethnos.site import language, site_scheme_and_domain
 from tags.models import Region, Topic
 
 from .models import Report
 
-# Crawlers and CDNs may keep a sitemap this long (seconds).
-SITEMAP_MAX_AGE = 600
 # Google News takes articles published in the last two days.
 NEWS_WINDOW = timedelta(days=2)
 
@@ -128,8 +126,12 @@ SITEMAPS = {
 }
 
 
-@cache_control(public=True, max_age=SITEMAP_MAX_AGE)
+# The sitemaps are kept in the page cache, and by crawlers and CDNs, as pages are: purged with
+# every change to a public report, author, region or topic (reports.page_tags).
+
+
 def sitemap_index(request):
+    tag_page(request, "sitemaps")
     sections = {name: section() for name, section in SITEMAPS.items()}
     listed = {name: section for name, section in sections.items() if section.paginator.count}
     response = index(request, listed, sitemap_url_name="sitemap-section")
@@ -140,13 +142,13 @@ def sitemap_index(request):
     return response
 
 
-@cache_control(public=True, max_age=SITEMAP_MAX_AGE)
 def section_sitemap(request, section):
+    tag_page(request, "sitemaps")
     return sitemap(request, SITEMAPS, section=section)
 
 
-@cache_control(public=True, max_age=SITEMAP_MAX_AGE)
 def news_sitemap(request):
+    tag_page(request, "sitemaps")
     response = sitemap(request, {"news": NewsSitemap}, template_name="sitemaps/news.xml")
     response.context_data["publication"] = {"name": settings.SITE_NAME, "language": language()}
     return response
