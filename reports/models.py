@@ -121,21 +121,25 @@ class ReportQuerySet(models.QuerySet):
         """Reports published for a time still to come: they go public by themselves then."""
         return self.filter(status=Report.Status.PUBLISHED, publish_at__gt=timezone.now())
 
-    def in_region(self, region):
+    def in_region(self, region, listed=False):
         """Reports tagged with ``region`` or anything it covers, each once.
 
         Each report carries ``primary_here``: whether it is ``primarily_in`` the region.
+        ``listed``: the reports are read newest first a page at a time, not counted (a region
+        page, a feed), which PostgreSQL does faster another way for a large region.
         """
         ids = region.rollup_ids()
         # EXISTS rather than IN: a newest-first listing stops at the first rows that match
         # instead of gathering every report tagged in the region first.
         tagged = Report.regions.through.objects.filter(report_id=OuterRef("pk"), region_id__in=ids)
         primary_here = primary_region_within(ids)
-        if connections[self.db].vendor == "postgresql" and region.kind != Region.Kind.COUNTRY:
+        dense = region.kind != Region.Kind.COUNTRY
+        if listed and dense and connections[self.db].vendor == "postgresql":
             # A region covering many countries holds a large share of the reports: reading
             # the newest first and looking each one up is quicker than PostgreSQL's own choice
-            # of gathering every report tagged there first. The ids are read once (ARRAY), and
-            # a second, redundant correlation keeps PostgreSQL from gathering them.
+            # of gathering every report tagged there first (which counting needs anyway). The
+            # ids are read once (ARRAY), and a second, redundant correlation keeps PostgreSQL
+            # from gathering them.
             ids = IdArray(ids)
             tagged = Report.regions.through.objects.filter(
                 IsAnyOf(F("region_id"), ids),
@@ -424,6 +428,18 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
             models.Index(fields=["status", "publish_at", "id"], name="report_status_publish"),
             models.Index(
                 fields=["publish_at", "id"], condition=Q(featured=True), name="report_featured"
+            ),
+            # The working drafts with changes to publish, which the desk's list marks.
+            models.Index(
+                fields=["draft_of"],
+                condition=Q(has_unpublished_changes=True),
+                name="report_pending_changes",
+            ),
+            # Live reports newest first, as the desk lists them, straight off the index.
+            models.Index(
+                fields=["publish_at", "id"],
+                condition=Q(draft_of__isnull=True),
+                name="report_live_newest",
             ),
             # The live published reports, newest first and counted, straight off the index.
             models.Index(

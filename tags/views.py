@@ -44,11 +44,11 @@ def region_index(request):
 
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    reports = _published().with_cards().newest_first().in_region(region)
+    reports = _published().with_cards().newest_first().in_region(region, listed=True)
     primary_only = request.GET.get("primary") == "1"
-    count = None
     if primary_only:
         reports = reports.filter(primary_here=True)
+        count = kept_count(f"region-primary:{region.pk}", _published().primarily_in(region))
     else:
         count = region_report_count(region)
     page = paginate(request, reports, count=count)

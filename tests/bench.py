@@ -132,7 +132,7 @@ def desk_client():
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    editor, _ = get_user_model().objects.get_or_create(
+    editor, _ = get_user_model().objects.update_or_create(
         username="bench-editor", defaults={"is_staff": True, "is_superuser": True}
     )
     client = Client()
