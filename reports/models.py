@@ -239,20 +239,25 @@ class ReportQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 
+    def with_modification(self):
+        """These reports, each with ``last_modified``: ``Report.modified_at`` read in SQL (a
+        report's latest update or correction note, else its first publication)."""
+        return self.annotate(last_modified=self.modification_time())
+
     def latest_modification(self):
         """The latest ``Report.modified_at`` among these reports, in one query (a datetime,
-        or None when there are none).
+        or None when there are none)."""
+        return self.aggregate(latest=Max(self.modification_time()))["latest"]
 
-        The same rule in SQL: a report's latest update or correction note, else its first
-        publication.
-        """
+    @staticmethod
+    def modification_time():
+        """``Report.modified_at`` as an SQL expression, for annotations and aggregates."""
         latest_note = (
             UpdateNote.objects.filter(report=OuterRef("pk"))
             .order_by("-noted_at")
             .values("noted_at")[:1]
         )
-        modified = Coalesce(Subquery(latest_note), F("first_published_at"))
-        return self.aggregate(latest=Max(modified))["latest"]
+        return Coalesce(Subquery(latest_note), F("first_published_at"))
 
     def search(self, text):
         """Reports matching the words of ``text``, best first (see ``reports.search``)."""
