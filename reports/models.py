@@ -210,9 +210,12 @@ class ReportQuerySet(models.QuerySet):
         )
 
     def with_cards(self):
-        """What a listing of report cards shows, in a fixed number of queries."""
-        return self.select_related("primary_region").prefetch_related(
-            bylines(),
+        """What a listing of report cards shows, in a fixed number of queries: not the body
+        nor the search vector, the largest fields, which no card shows."""
+        return (
+            self.select_related("primary_region")
+            .defer("body", "search_vector")
+            .prefetch_related(bylines())
         )
 
     def for_page(self):

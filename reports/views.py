@@ -31,7 +31,8 @@ def home(request):
     lead = reports.filter(featured=True).first() or reports.first()
     latest = list(reports.exclude(pk=lead.pk)[:LATEST_ON_HOME]) if lead else []
     shown = [report.pk for report in [lead, *latest] if report]
-    published = Report.objects.published()
+    # Lists of headlines: neither the body nor the search vector is read.
+    published = Report.objects.published().defer("body", "search_vector")
     sections = published.exclude(pk__in=shown).newest_primarily_in_each(
         Region.objects.major(), PER_REGION_ON_HOME
     )

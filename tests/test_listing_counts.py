@@ -1,10 +1,13 @@
 """Listings count their reports once, not on every page: the count is kept until reports
-change (tags.report_counts.kept_count), and follows every change readers can see."""
+change (tags.report_counts.kept_count), and follows every change readers can see; and they
+read only what their cards show."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,3 +102,13 @@ def test_the_corrections_log_counts_a_new_correction_at_once(client):
     assert client.get("/corrections/?page=2").status_code == 404
     UpdateNote.objects.create(report=reports[-1], kind=UpdateNote.Kind.CLARIFICATION, text="Said.")
     assert client.get("/corrections/?page=2").status_code == 200
+
+
+def test_listings_read_neither_the_body_nor_the_search_vector_of_their_reports(client, full_page):
+    topic, author = full_page
+    for url in listings(topic, author) + ["/", "/feed/", "/feed.json"]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        for query in captured.captured_queries:
+            assert '"reports_report"."body"' not in query["sql"], url
+            assert '"reports_report"."search_vector"' not in query["sql"], url
