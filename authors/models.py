@@ -139,7 +139,7 @@ class Author(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
             ),
         ]
 
-    address_routes = ["authors:detail", "authors:feed"]
+    address_routes = ["authors:detail", "authors:feed", "authors:json-feed"]
 
     def __str__(self):
         return self.name

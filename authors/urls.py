@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.feeds import AuthorReportsFeed
+from reports.feeds import AuthorReportsFeed, AuthorReportsJsonFeed
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.author_index, name="index"),
     path("<slug:slug>/", views.author_detail, name="detail"),
     path("<slug:slug>/feed/", AuthorReportsFeed(), name="feed"),
+    path("<slug:slug>/feed.json", AuthorReportsJsonFeed(), name="json-feed"),
 ]

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
+from tags.report_counts import kept_count
 
 from .models import Author
 
@@ -21,7 +22,7 @@ def author_index(request):
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.active().prefetch_related("expertise"), slug=slug)
     reports = _published().with_cards().newest_first().filter(authors=author)
-    page = paginate(request, reports)
+    page = paginate(request, reports, count=kept_count(f"author:{author.pk}", reports))
     tag_page(request, f"author:{author.pk}", f"byline:{author.pk}")
     tag_page(request, *(f"topic-name:{topic.pk}" for topic in author.expertise.all()))
     tag_cards(request, page)

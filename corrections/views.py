@@ -3,6 +3,7 @@ from django.shortcuts import render
 from diethnos.page_cache import tag_page
 from diethnos.pagination import paginate
 from reports.models import UpdateNote
+from tags.report_counts import kept_count
 
 from .models import CorrectionsPolicy
 
@@ -21,10 +22,11 @@ def public_corrections():
 def corrections_index(request):
     """``/corrections/``: the corrections log, paged with ``?page=N``."""
     tag_page(request, "corrections")
+    corrections = public_corrections()
     return render(
         request,
         "corrections/index.html",
-        {"page": paginate(request, public_corrections())},
+        {"page": paginate(request, corrections, count=kept_count("corrections", corrections))},
     )
 
 

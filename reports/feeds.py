@@ -1,4 +1,5 @@
-"""RSS 2.0 feeds of published reports: the latest, and per region, topic and author."""
+"""Feeds of published reports, the latest and per region, topic and author: RSS 2.0, and
+JSON Feed 1.1 (``reports.json_feed``) with the same items."""
 
 from urllib.parse import urlsplit
 
@@ -6,19 +7,18 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from authors.models import Author
+from diethnos.page_cache import tag_page
 from diethnos.site import absolute_url
 from diethnos.text import normalise_text
 from tags.models import Region, Topic
 
+from .json_feed import JsonFeed
 from .models import Report
 
 FEED_LENGTH = 20
-# Feed readers and CDNs may keep a feed this long (seconds).
-FEED_MAX_AGE = 300
 
 
 def xml_safe(value, multiline=False):
@@ -58,9 +58,10 @@ class LatestReportsFeed(Feed):
     item_guid_is_permalink = False
 
     def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
-        return response
+        # Kept in the page cache, and by browsers and CDNs, as pages are: purged with every
+        # change to a public report, author, region or topic (reports.page_tags).
+        tag_page(request, "feeds")
+        return super().__call__(request, *args, **kwargs)
 
     def title(self, obj):
         return settings.SITE_NAME
@@ -107,6 +108,35 @@ class LatestReportsFeed(Feed):
         return {"creators": [link.author.name for link in item.report_authors.all()]}
 
 
+class AsJsonFeed:
+    """Makes a reports feed a JSON Feed 1.1 of the same items, at the route named like the
+    RSS feed's with ``json-`` before the name (``reports:json-feed``); each item also
+    carries its authors' pages, its summary, image and language."""
+
+    feed_type = JsonFeed
+
+    def feed_url(self, obj):
+        app, _, name = self.rss_route.rpartition(":")
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return absolute_url(reverse(f"{app}:json-{name}", kwargs=kwargs))
+
+    def item_extra_kwargs(self, item):
+        authors = [
+            {"name": link.author.name, "url": absolute_url(link.author.get_absolute_url())}
+            for link in item.report_authors.all()
+        ]
+        return {
+            "authors": authors,
+            "summary": item.summary,
+            "image": item.og_image_url,
+            "language": item.language,
+        }
+
+
+class LatestReportsJsonFeed(AsJsonFeed, LatestReportsFeed):
+    rss_route = "reports:feed"
+
+
 class ReportsOnFeed(LatestReportsFeed):
     """The reports on one region, topic or author page, newest first."""
 
@@ -137,7 +167,7 @@ class RegionReportsFeed(ReportsOnFeed):
         return Region.objects.all()
 
     def reports(self, obj):
-        return Report.objects.published().in_region(obj)
+        return Report.objects.published().in_region(obj, listed=True)
 
 
 class TopicReportsFeed(ReportsOnFeed):
@@ -161,3 +191,15 @@ class AuthorReportsFeed(ReportsOnFeed):
 
     def reports(self, obj):
         return Report.objects.published().filter(authors=obj)
+
+
+class RegionReportsJsonFeed(AsJsonFeed, RegionReportsFeed):
+    rss_route = RegionReportsFeed.route
+
+
+class TopicReportsJsonFeed(AsJsonFeed, TopicReportsFeed):
+    rss_route = TopicReportsFeed.route
+
+
+class AuthorReportsJsonFeed(AsJsonFeed, AuthorReportsFeed):
+    rss_route = AuthorReportsFeed.route

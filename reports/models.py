@@ -5,7 +5,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -83,6 +83,20 @@ def count_of(rows):
     return Subquery(counted, output_field=models.IntegerField())
 
 
+class IdArray(Subquery):
+    """``ARRAY(subquery)`` (PostgreSQL): read once, before the query that uses it."""
+
+    template = "ARRAY(%(subquery)s)"
+
+
+class IsAnyOf(Func):
+    """The condition ``expression = ANY(array)`` (PostgreSQL), for ``IdArray``."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
 def is_true(condition):
     """1 where ``condition`` holds, else 0."""
     return Case(When(condition, then=1), default=0)
@@ -117,17 +131,33 @@ class ReportQuerySet(models.QuerySet):
         """Reports published for a time still to come: they go public by themselves then."""
         return self.filter(status=Report.Status.PUBLISHED, publish_at__gt=timezone.now())
 
-    def in_region(self, region):
+    def in_region(self, region, listed=False):
         """Reports tagged with ``region`` or anything it covers, each once.
 
         Each report carries ``primary_here``: whether it is ``primarily_in`` the region.
+        ``listed``: the reports are read newest first a page at a time, not counted (a region
+        page, a feed), which PostgreSQL does faster another way for a large region.
         """
         ids = region.rollup_ids()
         # EXISTS rather than IN: a newest-first listing stops at the first rows that match
         # instead of gathering every report tagged in the region first.
         tagged = Report.regions.through.objects.filter(report_id=OuterRef("pk"), region_id__in=ids)
         primary_here = primary_region_within(ids)
-        return self.filter(primary_here | Exists(tagged)).annotate(
+        dense = region.kind != Region.Kind.COUNTRY
+        if listed and dense and connections[self.db].vendor == "postgresql":
+            # A region covering many countries holds a large share of the reports: reading
+            # the newest first and looking each one up is quicker than PostgreSQL's own choice
+            # of gathering every report tagged there first (which counting needs anyway). The
+            # ids are read once (ARRAY), and a second, redundant correlation keeps PostgreSQL
+            # from gathering them.
+            ids = IdArray(ids)
+            tagged = Report.regions.through.objects.filter(
+                IsAnyOf(F("region_id"), ids),
+                report_id=OuterRef("pk"),
+                report_id__gte=OuterRef("pk"),
+            )
+            primary_here = IsAnyOf(F("primary_region_id"), ids)
+        return self.filter(Q(primary_here) | Exists(tagged)).annotate(
             primary_here=ExpressionWrapper(primary_here, output_field=models.BooleanField())
         )
 
@@ -190,8 +220,13 @@ class ReportQuerySet(models.QuerySet):
         )
 
     def with_cards(self):
-        """What a listing of report cards shows, in a fixed number of queries."""
-        return self.select_related("primary_region").prefetch_related(card_bylines())
+        """What a listing of report cards shows, in a fixed number of queries: not the body
+        nor the search vector, the largest fields, which no card shows."""
+        return (
+            self.select_related("primary_region")
+            .defer("body", "search_vector")
+            .prefetch_related(card_bylines())
+        )
 
     def for_page(self):
         """Everything a report's own page shows, in a fixed number of queries."""
@@ -217,20 +252,25 @@ class ReportQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 
+    def with_modification(self):
+        """These reports, each with ``last_modified``: ``Report.modified_at`` read in SQL (a
+        report's latest update or correction note, else its first publication)."""
+        return self.annotate(last_modified=self.modification_time())
+
     def latest_modification(self):
         """The latest ``Report.modified_at`` among these reports, in one query (a datetime,
-        or None when there are none).
+        or None when there are none)."""
+        return self.aggregate(latest=Max(self.modification_time()))["latest"]
 
-        The same rule in SQL: a report's latest update or correction note, else its first
-        publication.
-        """
+    @staticmethod
+    def modification_time():
+        """``Report.modified_at`` as an SQL expression, for annotations and aggregates."""
         latest_note = (
             UpdateNote.objects.filter(report=OuterRef("pk"))
             .order_by("-noted_at")
             .values("noted_at")[:1]
         )
-        modified = Coalesce(Subquery(latest_note), F("first_published_at"))
-        return self.aggregate(latest=Max(modified))["latest"]
+        return Coalesce(Subquery(latest_note), F("first_published_at"))
 
     def search(self, text):
         """Reports matching the words of ``text``, best first (see ``reports.search``)."""
@@ -409,6 +449,24 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
             ),
             # The languages in use (reports.search.configs_in_use) off the index.
             models.Index(fields=["language"], name="report_language"),
+            # The working drafts with changes to publish, which the desk's list marks.
+            models.Index(
+                fields=["draft_of"],
+                condition=Q(has_unpublished_changes=True),
+                name="report_pending_changes",
+            ),
+            # Live reports newest first, as the desk lists them, straight off the index.
+            models.Index(
+                fields=["publish_at", "id"],
+                condition=Q(draft_of__isnull=True),
+                name="report_live_newest",
+            ),
+            # The live published reports, newest first and counted, straight off the index.
+            models.Index(
+                fields=["publish_at", "id"],
+                condition=Q(draft_of__isnull=True, status="published"),
+                name="report_live_published",
+            ),
         ]
         # What the database itself refuses, whatever wrote the row (see publication_problems
         # for the rules that need the key points and bylines).
@@ -852,7 +910,15 @@ class UpdateNote(PartOfReport, models.Model):
             ),
             models.UniqueConstraint(fields=["report", "uid"], name="unique_report_note_uid"),
         ]
-        indexes = [models.Index(fields=["kind", "noted_at"], name="update_note_kind_noted")]
+        indexes = [
+            models.Index(fields=["kind", "noted_at"], name="update_note_kind_noted"),
+            # The corrections log, newest first, straight off the index.
+            models.Index(
+                fields=["noted_at", "id"],
+                condition=Q(kind__in=["correction", "clarification"]),
+                name="update_note_correcting",
+            ),
+        ]
         verbose_name = "update or correction"
         verbose_name_plural = "updates and corrections"
 

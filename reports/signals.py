@@ -7,7 +7,7 @@ from authors.models import Author
 from tags.models import Region, Topic
 from tags.report_counts import counts_changed
 
-from .models import KeyPoint, Report, ReportAuthor, TaggedReport
+from .models import KeyPoint, Report, ReportAuthor, TaggedReport, UpdateNote
 from .search import reindex_on_commit
 
 
@@ -54,7 +54,8 @@ def report_saved_or_deleted(sender, instance, **kwargs):
         counts_changed()
 
 
-for model in (Region, Topic, TaggedReport, ReportAuthor, Author):
+# The corrections log counts the notes of published reports.
+for model in (Region, Topic, TaggedReport, ReportAuthor, Author, UpdateNote):
     receiver([post_save, post_delete], sender=model)(counts_changed)
 for through in (Report.regions.through, Region.members.through, TaggedReport):
     receiver(m2m_changed, sender=through)(counts_changed)

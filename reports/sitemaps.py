@@ -4,26 +4,26 @@
 section longer than a sitemap may be is split into pages (?p=2), each listed in the index.
 """
 
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import index, sitemap
-from django.db.models import Max, Q
+from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.decorators.cache import cache_control
 
 from authors.models import Author
+from diethnos.page_cache import tag_page
 from diethnos.site import language, site_scheme_and_domain
 from tags.models import Region, Topic
+from tags.report_counts import kept_until_reports_change
 
-from .models import Report
+from .models import Report, ReportQuerySet
 
-# Crawlers and CDNs may keep a sitemap this long (seconds).
-SITEMAP_MAX_AGE = 600
 # Google News takes articles published in the last two days.
 NEWS_WINDOW = timedelta(days=2)
 
@@ -44,37 +44,55 @@ class PublicSitemap(Sitemap):
 
 
 class ReportSitemap(PublicSitemap):
+    # Pages of 1,000 addresses rather than the 50,000 a sitemap may hold, so that each is
+    # drawn quickly however many reports there are; the index lists them all.
+    limit = 1000
+
     def items(self):
-        return (
-            Report.objects.published()
-            .newest_first()
-            .only("slug", "first_published_at")  # and the notes: what modified_at reads
-            .prefetch_related("update_notes")
-        )
+        published = Report.objects.published().newest_first()
+        return published.only("slug").with_modification()
 
     def lastmod(self, item):
-        return item.modified_at
+        return item.last_modified
 
     def get_latest_lastmod(self):
-        return Report.objects.published().latest_modification()
+        def latest():
+            # With the next scheduled publication, which makes it lapse, in the same query.
+            next_due = Report.objects.scheduled().order_by("publish_at").values("publish_at")
+            found = Report.objects.published().aggregate(
+                latest=Max(ReportQuerySet.modification_time()),
+                next_due=Min(Subquery(next_due[:1])),
+            )
+            if found["latest"] is None:
+                return None, time.time()  # nothing told when the next report goes live
+            next_due = found["next_due"]
+            return found["latest"], next_due.timestamp() if next_due else 0
+
+        return kept_until_reports_change("sitemap-reports-lastmod", latest)
 
 
 class RegionSitemap(PublicSitemap):
     """Region pages that list at least one report (directly or rolled up from beneath)."""
 
     def items(self):
-        published = Report.objects.published()
-        tagged = Region.objects.filter(
-            Q(pk__in=published.values("primary_region"))
-            | Q(pk__in=Report.regions.through.objects.filter(report__in=published).values("region"))
-        )
-        return Region.objects.covering(tagged).order_by("name", "pk")
+        # Each region is looked up until its first published report is found (LIMIT 1), not
+        # every report read.
+        published = Report.objects.published().order_by().values("pk")
+        primary = published.filter(primary_region=OuterRef("pk"))[:1]
+        tagged = published.filter(regions=OuterRef("pk"))[:1]
+        used = Region.objects.annotate(primary=Subquery(primary), tagged=Subquery(tagged))
+        used = used.filter(Q(primary__isnull=False) | Q(tagged__isnull=False))
+        return Region.objects.covering(used).order_by("name", "pk")
 
 
 class TopicSitemap(PublicSitemap):
     def items(self):
-        published = Report.objects.published()
-        return Topic.objects.filter(tagged_reports__content_object__in=published).distinct()
+        # Each topic is looked up until its first published report is found (LIMIT 1).
+        published = Report.objects.published().order_by().values("pk")
+        first = published.filter(tagged_items__tag=OuterRef("pk"))[:1]
+        return Topic.objects.annotate(first_report=Subquery(first)).filter(
+            first_report__isnull=False
+        )
 
 
 class AuthorSitemap(PublicSitemap):
@@ -128,8 +146,12 @@ SITEMAPS = {
 }
 
 
-@cache_control(public=True, max_age=SITEMAP_MAX_AGE)
+# The sitemaps are kept in the page cache, and by crawlers and CDNs, as pages are: purged with
+# every change to a public report, author, region or topic (reports.page_tags).
+
+
 def sitemap_index(request):
+    tag_page(request, "sitemaps")
     sections = {name: section() for name, section in SITEMAPS.items()}
     listed = {name: section for name, section in sections.items() if section.paginator.count}
     response = index(request, listed, sitemap_url_name="sitemap-section")
@@ -140,13 +162,13 @@ def sitemap_index(request):
     return response
 
 
-@cache_control(public=True, max_age=SITEMAP_MAX_AGE)
 def section_sitemap(request, section):
+    tag_page(request, "sitemaps")
     return sitemap(request, SITEMAPS, section=section)
 
 
-@cache_control(public=True, max_age=SITEMAP_MAX_AGE)
 def news_sitemap(request):
+    tag_page(request, "sitemaps")
     response = sitemap(request, {"news": NewsSitemap}, template_name="sitemaps/news.xml")
     response.context_data["publication"] = {"name": settings.SITE_NAME, "language": language()}
     return response

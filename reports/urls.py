@@ -10,4 +10,5 @@ urlpatterns = [
     path("reports/<slug:slug>/", views.report_detail, name="detail"),
     path("search/", views.search, name="search"),
     path("feed/", feeds.LatestReportsFeed(), name="feed"),
+    path("feed.json", feeds.LatestReportsJsonFeed(), name="json-feed"),
 ]

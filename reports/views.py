@@ -8,6 +8,7 @@ from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 from tags.models import Region
 from tags.report_counts import (
+    kept_count,
     kept_until_reports_change,
     lapse_time,
     topics_filed_under_published,
@@ -33,7 +34,8 @@ def home(request):
     lead = reports.filter(featured=True).first() or reports.first()
     latest = list(reports.exclude(pk=lead.pk)[:LATEST_ON_HOME]) if lead else []
     shown = [report.pk for report in [lead, *latest] if report]
-    published = Report.objects.published()
+    # Lists of headlines: neither the body nor the search vector is read.
+    published = Report.objects.published().defer("body", "search_vector")
     sections = published.exclude(pk__in=shown).newest_primarily_in_each(
         Region.objects.major(), PER_REGION_ON_HOME
     )
@@ -61,7 +63,7 @@ def report_list(request):
         if kind not in Report.Kind.values:
             raise Http404(f"There is no kind of report called “{kind}”.")
         reports = reports.filter(kind=kind)
-    page = paginate(request, reports)
+    page = paginate(request, reports, count=kept_count(f"reports:{kind}", reports))
     tag_page(request, "listing:reports")
     tag_cards(request, page)
     return render(

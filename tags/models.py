@@ -192,7 +192,7 @@ class Region(KeepsOldAddresses, models.Model):
             ],
         ]
 
-    address_routes = ["regions:detail", "regions:feed"]
+    address_routes = ["regions:detail", "regions:feed", "regions:json-feed"]
 
     def __str__(self):
         return self.name
@@ -304,7 +304,7 @@ class Topic(KeepsOldAddresses, TagBase):
             models.CheckConstraint(condition=~Q(slug=""), name="topic_has_slug"),
         ]
 
-    address_routes = ["topics:detail", "topics:feed"]
+    address_routes = ["topics:detail", "topics:feed", "topics:json-feed"]
 
     def get_absolute_url(self):
         return page_address("topics:detail", slug=self.slug)

@@ -101,6 +101,24 @@ def region_report_count(region):
     return kept_until_reports_change(f"region-report-count:{region.pk}", count)
 
 
+def kept_count(key, rows):
+    """How many ``rows`` there are (a QuerySet of what published reports show: the reports
+    of a listing, or their notes), as a paginator counts them: from the cache when current
+    (no query), else counted in one query and stored under ``key`` until reports change
+    (``kept_until_reports_change``) or the next scheduled report goes live."""
+
+    def count():
+        Report = apps.get_model("reports", "Report")
+        next_due = Report.objects.scheduled().order_by("publish_at").values("publish_at")[:1]
+        found = rows.order_by().aggregate(count=Count("pk"), next_due=Min(Subquery(next_due)))
+        if not found["count"]:
+            return 0, time.time()  # nothing told when the next report goes live: not kept
+        next_due = found["next_due"]
+        return found["count"], next_due.timestamp() if next_due else 0
+
+    return kept_until_reports_change(f"count:{key}", count)
+
+
 def count_regions():
     """({region id: number of published reports it holds, rolled up as on its page}, when the
     next scheduled report goes live: a timestamp or 0), in four queries."""

@@ -7,7 +7,12 @@ from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 
 from .models import Region, Topic
-from .report_counts import count_regions, kept_until_reports_change, region_report_count
+from .report_counts import (
+    count_regions,
+    kept_count,
+    kept_until_reports_change,
+    region_report_count,
+)
 
 
 def _published():
@@ -39,11 +44,11 @@ def region_index(request):
 
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    reports = _published().with_cards().newest_first().in_region(region)
+    reports = _published().with_cards().newest_first().in_region(region, listed=True)
     primary_only = request.GET.get("primary") == "1"
-    count = None
     if primary_only:
         reports = reports.filter(primary_here=True)
+        count = kept_count(f"region-primary:{region.pk}", _published().primarily_in(region))
     else:
         count = region_report_count(region)
     page = paginate(request, reports, count=count)
@@ -73,7 +78,7 @@ def topic_index(request):
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     reports = _published().with_cards().newest_first().filter(topics=topic)
-    page = paginate(request, reports)
+    page = paginate(request, reports, count=kept_count(f"topic:{topic.pk}", reports))
     tag_page(request, f"topic:{topic.pk}", f"topic-name:{topic.pk}")
     tag_cards(request, page)
     return render(request, "tags/topic_detail.html", {"topic": topic, "page": page})

@@ -135,14 +135,31 @@ def gather_statistics():
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
+def desk_client():
+    """A test client signed in to the desk with every permission, as an editor in chief
+    (made once in the benchmark's database; seeding flushes the roles' groups)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    editor, _ = get_user_model().objects.update_or_create(
+        username="bench-editor", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
 def measure(paths, repeat):
+    """Each of ``paths`` ((label, path), or (label, path, client) for the desk's pages):
+    (label, path, status, queries, median ms, bytes)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    reader = Client()
     rows = []
-    for label, path in paths:
+    for label, path, *signed_in in paths:
+        client = signed_in[0] if signed_in else reader
         client.get(path)  # warm up
         timings = []
         for _ in range(repeat):
@@ -674,6 +691,9 @@ def main(argv=None):
     from reports.models import UpdateNote
 
     corrections = UpdateNote.objects.corrections().public().count()
+    from authors.models import Author
+
+    author_id = Author.objects.get(slug="analyst-1").pk
     paths = [
         ("home", "/"),
         ("report page", report.get_absolute_url()),
@@ -693,6 +713,29 @@ def main(argv=None):
         ("corrections, page 1", "/corrections/"),
         ("corrections, last page", f"/corrections/?page={max(1, (corrections + 19) // 20)}"),
         ("corrections feed", "/corrections/feed/"),
+        ("feed", "/feed/"),
+        ("JSON Feed", "/feed.json"),
+        ("region feed (Europe)", "/regions/europe/feed/"),
+        ("topic JSON Feed", "/topics/topic-1/feed.json"),
+        ("sitemap index", "/sitemap.xml"),
+        ("sitemap, reports, page 1", "/sitemap-reports.xml"),
+        ("sitemap, reports, page 2", "/sitemap-reports.xml?p=2"),
+        ("sitemap, regions", "/sitemap-regions.xml"),
+        ("sitemap, topics", "/sitemap-topics.xml"),
+        ("sitemap, authors", "/sitemap-authors.xml"),
+        ("news sitemap", "/news-sitemap.xml"),
+    ]
+    desk = desk_client()
+    desk_list = "/admin/reports/report/"
+    desk_pages = max(1, (Report.objects.count() + 99) // 100)
+    paths += [
+        ("desk list, page 1", desk_list, desk),
+        ("desk list, last page", f"{desk_list}?p={desk_pages}", desk),
+        ("desk list, published", f"{desk_list}?status__exact=published", desk),
+        ("desk list, region", f"{desk_list}?region=europe", desk),
+        ("desk list, topic", f"{desk_list}?topic=topic-1", desk),
+        ("desk list, author", f"{desk_list}?authors__id__exact={author_id}", desk),
+        ("desk list, search", f"{desk_list}?q=matters", desk),
     ]
     rows = measure(paths, args.repeat)
     # Memory on a second pass: tracing allocations slows Python down, so it spoils timings.

@@ -18,6 +18,15 @@ def feed_urls(report):
     return urls
 
 
+def json_feed_urls(report):
+    """Every JSON Feed ``report`` appears in, as ``feed_urls`` lists the RSS feeds."""
+    urls = [reverse("reports:json-feed")]
+    urls += [reverse("regions:json-feed", kwargs={"slug": r.slug}) for r in report.all_regions]
+    urls += [reverse("topics:json-feed", kwargs={"slug": t.slug}) for t in report.topics.all()]
+    urls += [reverse("authors:json-feed", kwargs={"slug": a.slug}) for a in report.authors.all()]
+    return urls
+
+
 def sitemap_urls():
     """The sitemap index, every section and the news sitemap."""
     sections = [reverse("sitemap-section", kwargs={"section": name}) for name in SITEMAPS]
@@ -44,6 +53,29 @@ def xml_of(response):
     return etree.fromstring(response.content)  # noqa: S320 - the site's own output
 
 
+def texts_in(value):
+    """Every string in ``value`` (parsed JSON), keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, part in value.items():
+            yield key
+            yield from texts_in(part)
+    elif isinstance(value, list):
+        for part in value:
+            yield from texts_in(part)
+
+
+def json_feed_of(response):
+    """The parsed JSON Feed of a 200 answer; fails on anything that is not JSON, and on any
+    character that stored text may not hold (once JSON's escapes are read)."""
+    assert response.status_code == 200, response.request["PATH_INFO"]
+    feed = json.loads(response.content.decode())
+    for text in texts_in(feed):
+        assert not FORBIDDEN.search(text), response.request["PATH_INFO"]
+    return feed
+
+
 def json_ld_of(response):
     """Every JSON-LD block of a 200 HTML page, parsed."""
     assert response.status_code == 200, response.request["PATH_INFO"]
@@ -54,10 +86,12 @@ def json_ld_of(response):
 
 
 def check_every_surface(client, report):
-    """Fetch every page, feed, sitemap and JSON-LD block ``report`` is on and check each
-    one; returns the parsed feeds, by URL."""
+    """Fetch every page, feed (RSS and JSON Feed), sitemap and JSON-LD block ``report`` is on
+    and check each one; returns the parsed RSS feeds, by URL."""
     for url in page_urls(report):
         json_ld_of(client.get(url))
     for url in sitemap_urls():
         xml_of(client.get(url))
+    for url in json_feed_urls(report):
+        json_feed_of(client.get(url))
     return {url: xml_of(client.get(url)) for url in feed_urls(report)}

@@ -206,12 +206,13 @@ def test_the_feed_of_an_author_no_longer_active_is_not_found(client):
     assert client.get(reverse("authors:feed", kwargs={"slug": author.slug})).status_code == 404
 
 
-def test_feeds_may_be_cached_by_cdns(client):
+def test_feeds_may_be_cached_by_cdns_as_pages_are(client, settings):
+    settings.PAGE_CACHE_MAX_AGE, settings.PAGE_CACHE_S_MAXAGE = 60, 3600
     ReportFactory()
-    for url in ["/feed/", reverse("regions:feed", kwargs={"slug": "europe"})]:
-        cache_control = client.get(url)["Cache-Control"]
-        assert "public" in cache_control
-        assert "max-age=300" in cache_control
+    for url in ["/feed/", reverse("regions:feed", kwargs={"slug": "europe"}), "/feed.json"]:
+        response = client.get(url)
+        assert response["Cache-Control"].startswith("public, max-age=60, s-maxage=3600"), url
+        assert "feeds" in response["Surrogate-Key"].split(), url
 
 
 def busy_report(author, topic):

@@ -82,10 +82,38 @@ def grouping():
 
 PAGES = {
     "report": (lambda: ReportFactory(slug="before"), ["/reports/{}/"]),
-    "author": (lambda: AuthorFactory(slug="before"), ["/authors/{}/", "/authors/{}/feed/"]),
-    "topic": (lambda: TopicFactory(slug="before"), ["/topics/{}/", "/topics/{}/feed/"]),
-    "region": (lambda: rename(region("UA"), "before"), ["/regions/{}/", "/regions/{}/feed/"]),
-    "grouping": (lambda: rename(grouping(), "before"), ["/regions/{}/", "/regions/{}/feed/"]),
+    "author": (
+        lambda: AuthorFactory(slug="before"),
+        [
+            "/authors/{}/",
+            "/authors/{}/feed/",
+            "/authors/{}/feed.json",
+        ],
+    ),
+    "topic": (
+        lambda: TopicFactory(slug="before"),
+        [
+            "/topics/{}/",
+            "/topics/{}/feed/",
+            "/topics/{}/feed.json",
+        ],
+    ),
+    "region": (
+        lambda: rename(region("UA"), "before"),
+        [
+            "/regions/{}/",
+            "/regions/{}/feed/",
+            "/regions/{}/feed.json",
+        ],
+    ),
+    "grouping": (
+        lambda: rename(grouping(), "before"),
+        [
+            "/regions/{}/",
+            "/regions/{}/feed/",
+            "/regions/{}/feed.json",
+        ],
+    ),
 }
 
 
@@ -244,10 +272,11 @@ def test_editors_find_every_redirect_listed_in_the_desk(editor_client):
     response = editor_client.get(reverse("admin:diethnos_redirect_changelist"))
     assert response.status_code == 200
     page = response.content.decode()
-    for path in ["/reports/old-report/", "/authors/old-author/", "/authors/old-author/feed/"]:
+    old = ["/reports/old-report/", "/authors/old-author/", "/authors/old-author/feed/"]
+    for path in [*old, "/authors/old-author/feed.json"]:
         assert path in page
     found = editor_client.get(reverse("admin:diethnos_redirect_changelist"), {"q": "old-author"})
-    assert found.context["cl"].result_count == 2
+    assert found.context["cl"].result_count == 3  # the page and its two feeds
 
 
 def test_an_editor_adds_a_redirect_for_an_address_that_moved_some_other_way(editor_client, client):

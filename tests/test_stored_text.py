@@ -33,7 +33,15 @@ from .factories import (
     TopicFactory,
     region,
 )
-from .surfaces import check_every_surface, feed_urls, json_ld_of, page_urls, xml_of
+from .surfaces import (
+    check_every_surface,
+    feed_urls,
+    json_feed_of,
+    json_feed_urls,
+    json_ld_of,
+    page_urls,
+    xml_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -621,6 +629,11 @@ def test_every_feed_sitemap_and_json_ld_block_stays_whole_whatever_is_stored(cli
         assert item.findtext("title") == "Kyiv night strikes", url
         assert item.findtext(f"{DC}creator") == "Kyiv night strikes", url
         assert "Kyiv night strikes" in [c.text for c in item.iter("category")], url
+    for url in json_feed_urls(report):
+        [item] = json_feed_of(client.get(url))["items"]
+        assert item["title"] == "Kyiv night strikes", url
+        assert item["authors"][0]["name"] == "Kyiv night strikes", url
+        assert "Kyiv night strikes" in item["tags"], url
     assert news_titles(client) == ["Kyiv night strikes"]
     [article] = [
         block for block in json_ld_of(client.get(report.get_absolute_url())) if "headline" in block

@@ -26,7 +26,7 @@ from .factories import (
     TopicFactory,
     region,
 )
-from .surfaces import feed_urls, page_urls, sitemap_urls
+from .surfaces import feed_urls, json_feed_urls, page_urls, sitemap_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,7 @@ def public_surfaces(client, report):
     """Every public surface ``report`` is on, as an anonymous reader gets it: {url: body}."""
     client.logout()
     urls = page_urls(report) + sitemap_urls() + feed_urls(report) + [reverse("corrections:feed")]
+    urls += json_feed_urls(report)
     urls += [reverse("reports:search") + "?q=ports", reverse("reports:search") + "?q=third"]
     return {url: client.get(url).content.decode() for url in urls}
 

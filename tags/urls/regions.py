@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.feeds import RegionReportsFeed
+from reports.feeds import RegionReportsFeed, RegionReportsJsonFeed
 from tags import views
 
 app_name = "regions"
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.region_index, name="index"),
     path("<slug:slug>/", views.region_detail, name="detail"),
     path("<slug:slug>/feed/", RegionReportsFeed(), name="feed"),
+    path("<slug:slug>/feed.json", RegionReportsJsonFeed(), name="json-feed"),
 ]

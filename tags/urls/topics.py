@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.feeds import TopicReportsFeed
+from reports.feeds import TopicReportsFeed, TopicReportsJsonFeed
 from tags import views
 
 app_name = "topics"
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.topic_index, name="index"),
     path("<slug:slug>/", views.topic_detail, name="detail"),
     path("<slug:slug>/feed/", TopicReportsFeed(), name="feed"),
+    path("<slug:slug>/feed.json", TopicReportsJsonFeed(), name="json-feed"),
 ]
