@@ -162,10 +162,19 @@ def full_text_query(text):
 
 
 def age_in_days():
-    """How many days ago a report was published, as an SQL expression (PostgreSQL)."""
+    """How many days before the start of today (UTC) a report was published, as an SQL
+    expression (PostgreSQL); 0 for today's reports.
+
+    Measured from the start of the day, not from the moment of the query, so that a report's
+    score stays the same all day: a page of results read later (the API's cursor, results kept
+    in the cache) ranks the reports as the first page did.
+    """
     return Func(
         F("publish_at"),
-        template="GREATEST(EXTRACT(EPOCH FROM (NOW() - %(expressions)s)) / 86400.0, 0)",
+        template=(
+            "GREATEST(EXTRACT(EPOCH FROM (date_trunc('day', NOW() AT TIME ZONE 'UTC')"
+            " AT TIME ZONE 'UTC' - %(expressions)s)) / 86400.0, 0)"
+        ),
         output_field=FloatField(),
     )
 
