@@ -3,7 +3,7 @@ from django.shortcuts import render
 from diethnos.page_cache import tag_page
 from diethnos.pagination import paginate
 from reports.models import UpdateNote
-from tags.report_counts import kept_count
+from tags.report_counts import LISTINGS, NOTES, kept_count
 
 from .models import CorrectionsPolicy
 
@@ -26,7 +26,13 @@ def corrections_index(request):
     return render(
         request,
         "corrections/index.html",
-        {"page": paginate(request, corrections, count=kept_count("corrections", corrections))},
+        {
+            "page": paginate(
+                request,
+                corrections,
+                count=kept_count("corrections", corrections, (LISTINGS, NOTES)),
+            )
+        },
     )
 
 

@@ -131,12 +131,15 @@ class ReportContent:
     def apply_to(self, report, expected_version=None):
         """Write this content onto ``report`` (a saved Report): its fields set and saved, its
         key points, bylines, sources and notes replaced, its regions and topics set. The
-        publishing fields (status, publication times) are left as they are.
+        publishing fields (status, publication times) are left as they are. Bylines and notes
+        left as they were are not rewritten, so that what is counted from them is kept
+        (``tags.report_counts``).
 
         Saved through ``Report.save(expected_version=...)``: raises ``ReportOvertaken``, having
         written nothing, if the report was saved since that version (by default, the version
         ``report`` was loaded with).
         """
+        stored = ReportContent.of(report) if report.pk else ReportContent(fields={})
         for name, value in self.fields.items():
             setattr(report, name, value)
         report.save(expected_version=expected_version)
@@ -144,11 +147,12 @@ class ReportContent:
         KeyPoint.objects.bulk_create(
             KeyPoint(report=report, position=i, text=text) for i, text in enumerate(self.key_points)
         )
-        report.report_authors.all().delete()
-        ReportAuthor.objects.bulk_create(
-            ReportAuthor(report=report, author_id=author_id, position=i)
-            for i, author_id in enumerate(self.bylines)
-        )
+        if stored.bylines != self.bylines:
+            report.report_authors.all().delete()
+            ReportAuthor.objects.bulk_create(
+                ReportAuthor(report=report, author_id=author_id, position=i)
+                for i, author_id in enumerate(self.bylines)
+            )
         report.sources.all().delete()
         Source.objects.bulk_create(
             Source(
@@ -161,22 +165,25 @@ class ReportContent:
             )
             for i, row in enumerate(self.sources)
         )
-        report.update_notes.all().delete()
-        UpdateNote.objects.bulk_create(
-            UpdateNote(
-                report=report,
-                uid=row.uid or uuid.uuid4(),
-                kind=row.kind,
-                noted_at=row.noted_at,
-                text=row.text,
-            )
-            for row in self.update_notes
-        )
+        if _with_uids(stored.update_notes) != _with_uids(self.update_notes):
+            report.update_notes.all().delete()
+            for row in self.update_notes:  # saved one by one: the corrections log counts them
+                UpdateNote.objects.create(
+                    report=report,
+                    uid=row.uid or uuid.uuid4(),
+                    kind=row.kind,
+                    noted_at=row.noted_at,
+                    text=row.text,
+                )
         report.regions.set(self.regions)
         report.topics.set(list(Topic.objects.filter(pk__in=self.topics)))
         # What was prefetched or cached before is stale now.
         report._prefetched_objects_cache = {}
         return report
+
+
+def _with_uids(notes):
+    return [(note, note.uid) for note in notes]
 
 
 def _default(name):

@@ -1,13 +1,26 @@
-"""Keep the search vector of a report current when it or anything it is indexed by changes."""
+"""Keep the search vector of a report current when it or anything it is indexed by changes,
+and renew what ``tags.report_counts`` keeps when what it counts changes:
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+- a live report saved or deleted: ``LISTINGS`` if its ``report_snapshot`` (publication,
+  kind, featuring, slug, regions, topics, bylines) differs before and after, else ``TEXT``
+  (its card may read differently); a report readers see neither before nor after (a working
+  draft, a report never published or scheduled) renews nothing;
+- the regions, topics or bylines of a published report changed: ``LISTINGS``;
+- a note of a published report saved or deleted: ``NOTES``;
+- a region or a grouping's members saved or deleted, a topic or an author edited or deleted:
+  ``LISTINGS`` (their names are shown with what is kept; a new topic or author has no
+  report yet).
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from authors.models import Author
 from tags.models import Region, Topic
-from tags.report_counts import counts_changed
+from tags.report_counts import LISTINGS, NOTES, TEXT, counts_changed, renew
 
 from .models import KeyPoint, Report, ReportAuthor, TaggedReport, UpdateNote
+from .page_tags import report_snapshot
 from .search import reindex_on_commit
 
 
@@ -47,15 +60,70 @@ def topic_renamed(sender, instance, created, raw=False, **kwargs):
         reindex_on_commit(report_id)
 
 
+@receiver([pre_save, pre_delete], sender=Report)
+def report_about_to_change(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk and not instance.is_working_draft:
+        instance._counted_before = report_snapshot(instance.pk)
+
+
 @receiver([post_save, post_delete], sender=Report)
-def report_saved_or_deleted(sender, instance, **kwargs):
-    # A working draft is never counted; the report it belongs to is saved when it is published.
-    if not instance.is_working_draft:
+def report_saved_or_deleted(sender, instance, raw=False, **kwargs):
+    if raw:
+        counts_changed()  # loaded from a fixture: nothing to compare with
+        return
+    if instance.is_working_draft:
+        return  # never counted; its report is saved when it is published
+    before = instance.__dict__.pop("_counted_before", None)
+    after = report_snapshot(instance.pk)
+    if before != after:
+        renew(LISTINGS)
+    elif after is not None:
+        renew(TEXT)
+
+
+def _published(report_ids):
+    return Report.objects.published().filter(pk__in=report_ids).exists()
+
+
+@receiver([post_save, post_delete], sender=TaggedReport)
+@receiver([post_save, post_delete], sender=ReportAuthor)
+def filed_or_byline_changed(sender, instance, raw=False, **kwargs):
+    report_id = instance.content_object_id if sender is TaggedReport else instance.report_id
+    if raw or _published([report_id]):
+        renew(LISTINGS)
+
+
+@receiver(m2m_changed, sender=Report.regions.through)
+@receiver(m2m_changed, sender=TaggedReport)  # sent by taggit's manager: topics.add(), set()...
+@receiver(m2m_changed, sender=ReportAuthor)  # authors.add(), set()...
+def reports_filed_changed(sender, instance, action, pk_set=None, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if pk_set is not None and not pk_set:
+        return  # nothing added or removed
+    if isinstance(instance, Report):
+        report_ids = [instance.pk]
+    elif pk_set is None:  # a region's or topic's reports cleared: which ones is not known
+        renew(LISTINGS)
+        return
+    else:
+        report_ids = pk_set
+    if _published(report_ids):
+        renew(LISTINGS)
+
+
+@receiver([post_save, post_delete], sender=UpdateNote)
+def note_changed(sender, instance, raw=False, **kwargs):
+    if raw or _published([instance.report_id]):
+        renew(NOTES)
+
+
+@receiver([post_save, post_delete], sender=Topic)
+@receiver([post_save, post_delete], sender=Author)
+def topic_or_author_changed(sender, instance, created=False, **kwargs):
+    if not created:  # a new topic or author is not filed under nor signs any report yet
         counts_changed()
 
 
-# The corrections log counts the notes of published reports.
-for model in (Region, Topic, TaggedReport, ReportAuthor, Author, UpdateNote):
-    receiver([post_save, post_delete], sender=model)(counts_changed)
-for through in (Report.regions.through, Region.members.through, TaggedReport):
-    receiver(m2m_changed, sender=through)(counts_changed)
+receiver([post_save, post_delete], sender=Region)(counts_changed)  # the index shows them all
+receiver(m2m_changed, sender=Region.members.through)(counts_changed)

@@ -20,7 +20,7 @@ from authors.models import Author
 from diethnos.page_cache import tag_page
 from diethnos.site import language, site_scheme_and_domain
 from tags.models import Region, Topic
-from tags.report_counts import kept_until_reports_change
+from tags.report_counts import LISTINGS, NOTES, kept_until_reports_change
 
 from .models import Report, ReportQuerySet
 
@@ -68,7 +68,7 @@ class ReportSitemap(PublicSitemap):
             next_due = found["next_due"]
             return found["latest"], next_due.timestamp() if next_due else 0
 
-        return kept_until_reports_change("sitemap-reports-lastmod", latest)
+        return kept_until_reports_change("sitemap-reports-lastmod", latest, (LISTINGS, NOTES))
 
 
 class RegionSitemap(PublicSitemap):

@@ -8,6 +8,8 @@ from diethnos.page_cache import tag_cards, tag_page
 from diethnos.pagination import paginate
 from tags.models import Region
 from tags.report_counts import (
+    LISTINGS,
+    TEXT,
     kept_count,
     kept_until_reports_change,
     lapse_time,
@@ -146,14 +148,15 @@ def report_detail(request, slug):
 
 def related_reports(report):
     """The ``RELATED`` reports most related to public ``report`` (a list, with cards), kept in
-    the cache until a report, region, topic or author changes (``tags.report_counts``)."""
+    the cache until a report is published, moved or withdrawn, a region, topic or author
+    changes, or a live report's text does (``LISTINGS`` and ``TEXT``, ``tags.report_counts``)."""
 
     def draw():
         related = with_next_publication(Report.objects.published().related_to(report))
         related = list(related.with_cards()[:RELATED])
         return related, lapse_time(related)
 
-    return kept_until_reports_change(f"related-reports:{report.pk}", draw)
+    return kept_until_reports_change(f"related-reports:{report.pk}", draw, (LISTINGS, TEXT))
 
 
 def report_page_tags(report):

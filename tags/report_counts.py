@@ -1,17 +1,27 @@
 """What is drawn from every published report, kept in the cache: how many each region and
-topic holds, and each report's related reports.
+topic holds, each listing's and the corrections log's counts, each report's related reports.
 
-Drawing these takes hundreds of milliseconds on a large site, so the region index's counts,
-the home page's topics and each report's related reports are stored in the shared cache with
-the *generation* they were drawn in. A committed change that can alter them (a report saved or
-deleted, its regions, topics or bylines changed, a region, a grouping's members, a topic or an
-author changed: see ``reports.signals``) gives the generation a new random value, at once and
-again when it commits, so what was drawn before it, or while it was committed, is never used
-again. What is stored also lapses when the next scheduled report goes live.
+Drawing these takes hundreds of milliseconds on a large site, so each is stored in the shared
+cache with the *generations* it was drawn in, one for each kind of change it follows:
 
-A change saved while the cache cannot be reached cannot replace the generation there: it
+- ``LISTINGS``: which published reports there are and where they are filed (a report
+  published, unpublished, withdrawn or deleted; its publication time, kind, featuring, slug,
+  regions, topics or bylines changed; a region, a grouping's members, a topic or an author
+  edited). Every kept value follows it.
+- ``TEXT``: what a live report's card says (its headline, standfirst...): any save of a live
+  report. The related reports, which show cards, follow it; counts do not.
+- ``NOTES``: the update and correction notes of published reports. The corrections log's
+  count and the sitemaps' latest change follow it.
+
+``reports.signals`` says which change renews which. A renewed generation gets a new random
+value, at once and again when the change commits, so what was drawn before it, or while it
+was committed, is never used again. A draft save, a review, a preview, a share link or a change
+to a report readers cannot see renews nothing. What is stored also lapses when the next
+scheduled report goes live.
+
+A change saved while the cache cannot be reached cannot replace a generation there: it
 retires the page cache's content version instead, which is kept in the database
-(``diethnos.page_cache``), and the generation counted in is the pair of both, so nothing drawn
+(``diethnos.page_cache``), and the generation counted in includes it, so nothing drawn
 before such a change is used once the cache answers again.
 """
 
@@ -29,29 +39,34 @@ from diethnos.cache import cache_misses_by_outage
 
 from .models import Region, Topic
 
-GENERATION_KEY = "report-counts-generation"
+LISTINGS, TEXT, NOTES = "listings", "text", "notes"
+GENERATIONS = (LISTINGS, TEXT, NOTES)
 # A bound on how long counts are kept, should a new generation fail to reach the cache: as long
 # as a process that did not see the cache fail trusts the cache's copy of the content version.
 COUNTS_SECONDS = page_cache.VERSION_COPY_SECONDS
 
 
-def _generation(found):
-    """The generation to count in, from ``found`` (the cache's answer for the generation and
-    the page cache's state): the cache's generation and the content version, or None."""
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
+def _generation_key(kind):
+    return f"report-counts-generation:{kind}"
+
+
+def _generation(found, kinds):
+    """The generation to count in, from ``found`` (the cache's answer for the generations of
+    ``kinds`` and the page cache's state): theirs and the content version, or None."""
+    generations = tuple(found.get(_generation_key(kind)) for kind in kinds)
+    if None in generations:
         return None
     state = found.get(page_cache.VERSION_KEY)
     if cache_misses_by_outage() != page_cache.failures_seen():
         # This process saw the cache fail: the version is read from the database again.
         state, _ = page_cache.current_state(state)
-    return (generation, state[0] if isinstance(state, tuple) else None)
+    return (generations, state[0] if isinstance(state, tuple) else None)
 
 
-def _current(found, key):
+def _current(found, key, kinds):
     """(whether the value stored under ``key`` is current, the value) from ``found``, the
-    cache's answer for ``key``, the generation and the page cache's state."""
-    generation = _generation(found)
+    cache's answer for ``key``, the generations of ``kinds`` and the page cache's state."""
+    generation = _generation(found, kinds)
     stored = found.get(key)
     if generation is not None and isinstance(stored, tuple) and stored[0] == generation:
         _, lapses_at, value = stored
@@ -60,17 +75,21 @@ def _current(found, key):
     return False, None
 
 
-def kept_until_reports_change(key, count):
-    """The value stored under ``key`` if counted in the current generation and not lapsed,
-    else ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored."""
-    found = cache.get_many([key, GENERATION_KEY, page_cache.VERSION_KEY])
-    current, value = _current(found, key)
+def kept_until_reports_change(key, count, kinds=(LISTINGS,)):
+    """The value stored under ``key`` if counted in the current generations of ``kinds`` (a
+    tuple of ``LISTINGS``, ``TEXT``, ``NOTES``: the changes it follows) and not lapsed, else
+    ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored."""
+    generation_keys = [_generation_key(kind) for kind in kinds]
+    found = cache.get_many([key, *generation_keys, page_cache.VERSION_KEY])
+    current, value = _current(found, key, kinds)
     if current:
         return value
-    if found.get(GENERATION_KEY) is None:
-        cache.add(GENERATION_KEY, _new_generation(), None)
-        found[GENERATION_KEY] = cache.get(GENERATION_KEY)
-    generation = _generation(found)
+    missing = [name for name in generation_keys if found.get(name) is None]
+    for name in missing:
+        cache.add(name, _new_generation(), None)
+    if missing:
+        found.update(cache.get_many(missing))
+    generation = _generation(found, kinds)
     value, lapses_at = count()
     if lapses_at and lapses_at <= time.time():
         return value  # a report went live while it was drawn: not kept
@@ -101,11 +120,11 @@ def region_report_count(region):
     return kept_until_reports_change(f"region-report-count:{region.pk}", count)
 
 
-def kept_count(key, rows):
+def kept_count(key, rows, kinds=(LISTINGS,)):
     """How many ``rows`` there are (a QuerySet of what published reports show: the reports
     of a listing, or their notes), as a paginator counts them: from the cache when current
-    (no query), else counted in one query and stored under ``key`` until reports change
-    (``kept_until_reports_change``) or the next scheduled report goes live."""
+    (no query), else counted in one query and stored under ``key`` until a change of
+    ``kinds`` (``kept_until_reports_change``) or the next scheduled report goes live."""
 
     def count():
         Report = apps.get_model("reports", "Report")
@@ -116,7 +135,7 @@ def kept_count(key, rows):
         next_due = found["next_due"]
         return found["count"], next_due.timestamp() if next_due else 0
 
-    return kept_until_reports_change(f"count:{key}", count)
+    return kept_until_reports_change(f"count:{key}", count, kinds)
 
 
 def count_regions():
@@ -173,16 +192,23 @@ def _new_generation():
     return uuid.uuid4().hex
 
 
+def renew(*kinds):
+    """What is kept may have changed with the current transaction, for changes of ``kinds``
+    (``LISTINGS``, ``TEXT``, ``NOTES``): their generations change now (this transaction's own
+    reads count afresh) and again once it commits (what another request drew meanwhile,
+    without the change, is dropped)."""
+    _next_generation(kinds)
+    transaction.on_commit(lambda: _next_generation(kinds))
+
+
 def counts_changed(**kwargs):
-    """Signal receiver: the counts may change with the current transaction. The generation
-    changes now (this transaction's own reads count afresh) and again once it commits (counts
-    another request drew meanwhile, without the change, are dropped)."""
-    _next_generation()
-    transaction.on_commit(_next_generation)
+    """Signal receiver: which reports are published where, or the names shown with them,
+    may change with the current transaction: ``renew(LISTINGS)``."""
+    renew(LISTINGS)
 
 
-def _next_generation():
+def _next_generation(kinds):
     failures = cache_misses_by_outage()
-    cache.set(GENERATION_KEY, _new_generation(), None)
+    cache.set_many({_generation_key(kind): _new_generation() for kind in kinds}, None)
     if cache_misses_by_outage() != failures:
         page_cache.retire_all_pages()  # the cache missed the change: the database keeps it
