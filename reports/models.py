@@ -98,6 +98,17 @@ def bylines():
     return Prefetch("report_authors", ReportAuthor.objects.select_related("author"))
 
 
+def modification():
+    """A report's ``Report.modified_at`` as an expression: its latest update or correction
+    note, else its first publication."""
+    latest_note = (
+        UpdateNote.objects.filter(report=OuterRef("pk"))
+        .order_by("-noted_at")
+        .values("noted_at")[:1]
+    )
+    return Coalesce(Subquery(latest_note), F("first_published_at"))
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
@@ -216,13 +227,12 @@ class ReportQuerySet(models.QuerySet):
         The same rule in SQL: a report's latest update or correction note, else its first
         publication.
         """
-        latest_note = (
-            UpdateNote.objects.filter(report=OuterRef("pk"))
-            .order_by("-noted_at")
-            .values("noted_at")[:1]
-        )
-        modified = Coalesce(Subquery(latest_note), F("first_published_at"))
-        return self.aggregate(latest=Max(modified))["latest"]
+        return self.aggregate(latest=Max(modification()))["latest"]
+
+    def modified_since(self, when):
+        """These reports whose ``Report.modified_at`` is ``when`` (a datetime) or later, by
+        the same rule as ``latest_modification``."""
+        return self.alias(modified=modification()).filter(modified__gte=when)
 
     def search(self, text):
         """Reports matching the words of ``text``, best first (see ``reports.search``)."""
