@@ -6,11 +6,11 @@ the same tags as the pages showing the same things, so a change purges both.
 """
 
 from datetime import UTC, date, datetime
-from http import HTTPStatus
 from typing import Literal
 
 from django.apps import apps
 from django.conf import settings
+from django.http import Http404
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
@@ -80,6 +80,11 @@ class BadParameter(Exception):
 @api.exception_handler(BadParameter)
 def bad_parameter(request, error):
     return error_response(400, error.detail, error.parameter)
+
+
+@api.exception_handler(Http404)
+def not_found(request, error):
+    return error_response(404, str(error) or "There is nothing at this address.")
 
 
 @api.exception_handler(ValidationError)
@@ -235,16 +240,12 @@ def report_detail(request, slug: str):
     refuse_unknown(request)
     report = Report.objects.for_page().filter(slug=slug).first()
     if report is None or not (report.is_public or report.was_withdrawn):
-        return 404, error_body(404, "There is no published report with this slug.")
+        raise Http404("There is no published report with this slug.")
     if report.was_withdrawn:
         tag_page(request, f"report:{report.pk}")
         return show.withdrawn_report(report)
     tag_page(request, f"report:{report.pk}", *report_page_tags(report))
     return show.report(report)
-
-
-def error_body(status, detail):
-    return {"status": status, "error": HTTPStatus(status).phrase, "detail": detail}
 
 
 def region_counts():
@@ -284,7 +285,7 @@ def region_detail(request, slug: str):
     refuse_unknown(request)
     region = Region.objects.filter(slug=slug).first()
     if region is None:
-        return 404, error_body(404, "There is no region with this slug.")
+        raise Http404("There is no region with this slug.")
     counts = region_counts()
     tag_page(request, f"region:{region.pk}", f"region-name:{region.pk}", "listing:regions")
     return {
