@@ -128,9 +128,11 @@ class ReportFilters(Paging):
         None,
         description="A region's slug: reports tagged with it or anything it covers "
         "(countries in a region, members of a grouping), as on its page.",
-        examples=["ukraine"],
+        json_schema_extra={"example": "ukraine"},
     )
-    topic: str | None = Field(None, description="A topic's slug.", examples=["energy"])
+    topic: str | None = Field(
+        None, description="A topic's slug.", json_schema_extra={"example": "energy"}
+    )
     author: str | None = Field(None, description="An author's slug.")
     kind: Literal["sitrep", "analysis", "brief", "explainer"] | None = None
     published_since: date | None = Field(None, description="Published on or after (a date).")
@@ -139,7 +141,7 @@ class ReportFilters(Paging):
         None,
         description="Published, updated or corrected at or after this time (ISO 8601; UTC "
         "when no offset is given): for partners that keep a copy in sync.",
-        examples=["2025-03-01T00:00:00Z"],
+        json_schema_extra={"example": "2025-03-01T00:00:00Z"},
     )
     q: str | None = Field(
         None, max_length=MAX_QUERY_LENGTH, description="Words, as the site's search takes them."

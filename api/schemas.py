@@ -193,6 +193,7 @@ class RegionCount(Schema):
 
 
 class RegionNode(RegionCount):
+    model_config = ConfigDict(json_schema_extra=None)
     children: list["RegionNode"]
 
 
@@ -205,6 +206,7 @@ class RegionTree(Schema):
 
 
 class RegionDetail(RegionCount):
+    model_config = ConfigDict(json_schema_extra=None)
     official_name: str
     description: str
     ancestors: list[RegionRef] = Field(description="From World down to the parent.")
@@ -215,15 +217,31 @@ class RegionDetail(RegionCount):
 
 
 class TopicOut(TopicRef):
+    model_config = example(
+        **TopicRef.model_config["json_schema_extra"]["examples"][0], report_count=12
+    )
     report_count: int
 
 
 class AuthorOut(AuthorRef):
+    model_config = example(
+        **AuthorRef.model_config["json_schema_extra"]["examples"][0],
+        short_bio="Covers the war in Ukraine.",
+        report_count=40,
+    )
     short_bio: str
     report_count: int
 
 
 class CorrectionOut(NoteOut):
+    model_config = example(
+        **NoteOut.model_config["json_schema_extra"]["examples"][0],
+        report={
+            "headline": "Fighting around Kursk intensifies",
+            "slug": "kursk-front",
+            "url": f"{SITE}/reports/kursk-front/",
+        },
+    )
     report: "ReportRef"
 
 
