@@ -22,9 +22,9 @@ def test_the_api_docs_render_every_endpoint_under_the_csp(browser, site):
     page.on("pageerror", lambda error: problems.append(f"error: {error}"))
     page.on(
         "console",
-        lambda message: problems.append(f"console: {message.text}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            problems.append(f"console: {message.text}") if message.type == "error" else None
+        ),
     )
     page.on("request", lambda request: requests.append(request.url))
     response = page.goto("/api/v1/docs/")
