@@ -8,7 +8,6 @@ the same tags as the pages showing the same things, so a change purges both.
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from django.apps import apps
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
@@ -302,16 +301,12 @@ def region_detail(request, slug: str):
     }
 
 
-def _published():
-    return apps.get_model("reports", "Report").objects.published()
-
-
 @api.get("/topics/", response=list[TopicOut], tags=["topics"], summary="Topics")
 def topics(request):
     """Every topic, by name, with how many published reports are filed under it."""
     refuse_unknown(request)
     tag_page(request, "listing:topics")
-    rows = Topic.objects.with_report_counts(_published())
+    rows = Topic.objects.with_report_counts(Report.objects.published())
     return [{**show.topic_ref(t), "report_count": t.report_count} for t in rows]
 
 
@@ -321,7 +316,7 @@ def authors(request):
     published reports carry their byline."""
     refuse_unknown(request)
     tag_page(request, "listing:authors")
-    rows = Author.objects.active().with_report_counts(_published())
+    rows = Author.objects.active().with_report_counts(Report.objects.published())
     return [
         {**show.author_ref(a), "short_bio": a.short_bio, "report_count": a.report_count}
         for a in rows

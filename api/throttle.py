@@ -35,13 +35,15 @@ def key_sent(request):
 def count_request(counter, now):
     """Count one request of ``counter`` (a str) in the window of ``now``; return how many it
     has made in that window, or 0 when the cache cannot tell."""
-    window = int(now // WINDOW_SECONDS)
-    key = f"api-rate:{counter}:{window}"
-    try:
-        cache.add(key, 0, WINDOW_SECONDS * 2)
-        return cache.incr(key)
-    except ValueError:  # the cache did not keep the count (unreachable)
-        return 0
+    key = f"api-rate:{counter}:{int(now // WINDOW_SECONDS)}"
+    # One round trip once the window's count exists; incr raises ValueError when it does not.
+    for _ in range(2):
+        try:
+            return cache.incr(key)
+        except ValueError:
+            if cache.add(key, 1, WINDOW_SECONDS * 2):
+                return 1
+    return 0  # neither counted nor stored: the cache is unreachable
 
 
 class RateLimitMiddleware:

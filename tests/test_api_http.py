@@ -83,6 +83,17 @@ def test_the_limit_counts_pages_answered_from_the_cache(client, settings):
     assert client.get(REPORTS).status_code == 429
 
 
+def test_requests_go_through_when_the_cache_cannot_count_them(client, settings, monkeypatch):
+    settings.API_RATE_LIMIT = 1
+
+    def unreachable(*args, **kwargs):
+        raise ValueError("not found")
+
+    monkeypatch.setattr(cache, "incr", unreachable)
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)
+    assert [client.get(REPORTS).status_code for _ in range(3)] == [200, 200, 200]
+
+
 def test_the_address_is_read_through_trusted_proxies(client, settings):
     settings.API_RATE_LIMIT = 1
     settings.TRUSTED_PROXIES = [__import__("ipaddress").ip_network("127.0.0.1/32")]
