@@ -48,7 +48,7 @@ Situation reports, analyses, briefs and explainers, with their key points, situa
 regions (the UN M49 tree and editorial groupings), topics, authors and corrections, as data.
 
 Anyone may read it, from any origin (CORS). Without a key a client address may make
-a limited number of requests a minute; an API key issued by the editors, sent as
+a limited number of requests a minute; an API key issued by the site, sent as
 `Authorization: Bearer <key>` or `X-API-Key: <key>`, raises the limit. Over the limit the
 answer is a 429 with `Retry-After`. Responses carry an `ETag`: send it back in
 `If-None-Match` for a 304 when nothing changed.
@@ -89,8 +89,8 @@ def not_found(request, error):
 @api.exception_handler(ValidationError)
 def invalid_parameter(request, error):
     first = error.errors[0] if error.errors else {}
-    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "filters")]
-    parameter = location[0] if location else None
+    location = first.get("loc") or [None]
+    parameter = location[-1] if isinstance(location[-1], str) else None  # the field's name
     message = first.get("msg", "This value is not valid.")
     return error_response(400, f"{parameter}: {message}" if parameter else message, parameter)
 

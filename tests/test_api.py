@@ -212,6 +212,22 @@ def test_words_are_matched_by_the_sites_search(client):
     assert slugs(client.get(REPORTS + "?q=kursk&ordering=relevance")) == ["kursk"]
 
 
+def test_search_results_page_by_cursor_best_first(client):
+    reports = [
+        ReportFactory(slug="twice", title="Kursk offensive", summary="Kursk again."),
+        ReportFactory(slug="once", title="Kursk"),
+        ReportFactory(slug="body", title="Other", body="<p>Kursk</p>"),
+        ReportFactory(slug="none", title="Doha talks"),
+    ]
+    reindex([report.pk for report in reports])
+    seen, url = [], REPORTS + "?q=kursk&limit=1"
+    while url:
+        response = client.get(url)
+        seen += slugs(response)
+        url = response.json()["next"]
+    assert sorted(seen) == ["body", "once", "twice"]
+
+
 def test_ordering_oldest_first(client):
     ReportFactory(slug="first", publish_at=ago(days=3))
     ReportFactory(slug="second", publish_at=ago(days=2))
@@ -245,6 +261,13 @@ def test_a_bad_parameter_is_a_400_naming_it(client, query, parameter):
     body = response.json()
     assert body["parameter"] == parameter
     assert body["detail"]
+
+
+def test_a_bad_page_size_of_the_corrections_is_a_400_naming_it(client):
+    response = client.get("/api/v1/corrections/?limit=nine")
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "limit"
+    assert client.get("/api/v1/corrections/?page=2").json()["parameter"] == "page"
 
 
 def test_a_cursor_pages_through_every_report_once_across_inserts(client):
