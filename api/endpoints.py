@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from django.conf import settings
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema
@@ -119,7 +121,10 @@ class Paging(Schema):
 
 NEWEST = Ordering(("publish_at", "datetime", True), ("pk", "number", True))
 OLDEST = Ordering(("publish_at", "datetime", False), ("pk", "number", False))
-BEST = Ordering(("rank", "number", True), ("publish_at", "datetime", True), ("pk", "number", True))
+# ``score``: the search rank as double precision. PostgreSQL ranks are single precision, which
+# come back as the shortest decimal that reads back as the same single: compared with the rank
+# again, that decimal is a little off, and a cursor would stop before its own row, or after.
+BEST = Ordering(("score", "number", True), ("publish_at", "datetime", True), ("pk", "number", True))
 
 
 class ReportFilters(Paging):
@@ -201,7 +206,9 @@ def filtered_reports(request, filters):
         tags.add("search")
     tag_page(request, *tags)
     if ordering == "relevance":
-        return reports, BEST if uses_full_text(reports.db) else NEWEST
+        if uses_full_text(reports.db):
+            return reports.annotate(score=Cast("rank", FloatField())), BEST
+        return reports, NEWEST
     return reports, OLDEST if ordering == "published_at" else NEWEST
 
 

@@ -221,11 +221,14 @@ def test_search_results_page_by_cursor_best_first(client):
     ]
     reindex([report.pk for report in reports])
     seen, url = [], REPORTS + "?q=kursk&limit=1"
-    while url:
+    for _ in range(5):
         response = client.get(url)
         seen += slugs(response)
         url = response.json()["next"]
+        if not url:
+            break
     assert sorted(seen) == ["body", "once", "twice"]
+    assert seen[0] == "twice"
 
 
 def test_ordering_oldest_first(client):
@@ -276,7 +279,7 @@ def test_a_cursor_pages_through_every_report_once_across_inserts(client):
     seen = []
     url = REPORTS + "?limit=3"
     page = 0
-    while url:
+    while url and page < 10:
         response = client.get(url)
         seen += slugs(response)
         url = response.json()["next"]
