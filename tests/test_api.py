@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from reports import workflow
 from reports.models import Report, UpdateNote
-from reports.search import reindex
+from reports.search import reindex, uses_full_text
 
 from .factories import AuthorFactory, ReportFactory, TopicFactory, UpdateNoteFactory, region
 
@@ -228,7 +228,8 @@ def test_search_results_page_by_cursor_best_first(client):
         if not url:
             break
     assert sorted(seen) == ["body", "once", "twice"]
-    assert seen[0] == "twice"
+    if uses_full_text():  # ranked; newest first elsewhere
+        assert seen[0] == "twice"
 
 
 def test_ordering_oldest_first(client):
