@@ -202,6 +202,13 @@ def test_modified_since_finds_reports_published_or_noted_since(client):
     assert set(found) == {noted.slug, fresh.slug}
 
 
+def test_modified_since_without_an_offset_is_utc_and_may_be_a_date(client):
+    ReportFactory(slug="march", publish_at=datetime.datetime(2025, 3, 1, 12, tzinfo=datetime.UTC))
+    assert slugs(client.get(REPORTS + "?modified_since=2025-03-01T12:00:00")) == ["march"]
+    assert slugs(client.get(REPORTS + "?modified_since=2025-03-01T12:00:01")) == []
+    assert slugs(client.get(REPORTS + "?modified_since=2025-03-01")) == ["march"]
+
+
 def test_words_are_matched_by_the_sites_search(client):
     reports = [
         ReportFactory(slug="kursk", title="Fighting around Kursk"),
