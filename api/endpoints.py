@@ -1,8 +1,9 @@
 """The read API, version 1 (django-ninja): reports, regions, topics, authors, corrections.
 
-Only what readers may see: reports by ``Report.objects.published()``, and a withdrawn report,
-by its slug, as withdrawn without its text. Every response is tagged for the page cache with
-the same tags as the pages showing the same things, so a change purges both.
+Only what readers may see: reports by ``Report.objects.published()``, and withdrawn ones
+(``Report.objects.withdrawn()``) as withdrawn, without their text. Every response is tagged
+for the page cache with the same tags as the pages showing the same things, so a change
+purges both.
 """
 
 from datetime import UTC, date, datetime
@@ -31,15 +32,14 @@ from . import representations as show
 from .cursors import BadCursor, Ordering, page_of
 from .errors import error_response
 from .schemas import (
+    AnyReport,
     AuthorOut,
     CorrectionPage,
     Error,
     RegionDetail,
     RegionTree,
-    ReportOut,
     ReportPage,
     TopicOut,
-    WithdrawnReportOut,
 )
 
 PAGE_SIZE = 20
@@ -143,8 +143,8 @@ class ReportFilters(Paging):
     published_until: date | None = Field(None, description="Published on or before (a date).")
     modified_since: datetime | None = Field(
         None,
-        description="Published, updated or corrected at or after this time (ISO 8601; UTC "
-        "when no offset is given): for partners that keep a copy in sync.",
+        description="Published, updated, corrected or withdrawn at or after this time (ISO "
+        "8601; UTC when no offset is given): for partners that keep a copy in sync.",
         json_schema_extra={"example": "2025-03-01T00:00:00Z"},
     )
     q: str | None = Field(
@@ -166,9 +166,17 @@ def _find(model_rows, parameter, slug, what):
 
 
 def filtered_reports(request, filters):
-    """The published reports ``filters`` ask for and their ordering; BadParameter for a value
-    that names nothing. Tags the page for what the list depends on."""
-    reports = Report.objects.published().for_page()
+    """The reports ``filters`` ask for and their ordering; BadParameter for a value that names
+    nothing. Tags the page for what the list depends on.
+
+    Published reports, and withdrawn ones (by what their pages still show: regions, topics,
+    byline, kind, dates) so that partners keeping a copy learn of the withdrawal; words (q)
+    match published reports only, as the site's search."""
+    words = " ".join(normalise_text(filters.q or "", multiline=False).split())
+    public = Report.objects.published()
+    if not words:
+        public = public | Report.objects.withdrawn()
+    reports = public.for_page()
     tags = {"listing:reports"}
     if filters.region:
         region = _find(Region.objects, "region", filters.region, "region")
@@ -197,7 +205,6 @@ def filtered_reports(request, filters):
             when = when.replace(tzinfo=UTC)
         reports = reports.modified_since(when)
         tags.add("search")  # any note added to any public report may bring one in
-    words = " ".join(normalise_text(filters.q or "", multiline=False).split())
     ordering = filters.ordering or ("relevance" if words else "-published_at")
     if ordering == "relevance" and not words:
         raise BadParameter("ordering", "Ordering by relevance needs words to match (q).")
@@ -222,11 +229,14 @@ def tag_reports(request, reports):
     "/reports/",
     response={200: ReportPage, 400: Error},
     tags=["reports"],
-    summary="Published reports, newest first",
+    summary="Published and withdrawn reports, newest first",
 )
 def list_reports(request, filters: Query[ReportFilters]):
-    """Published reports, filtered as on the site, a page at a time. A report that names
-    none of a filter's values is left out; a filter naming nothing known is a 400."""
+    """Published reports, filtered as on the site, a page at a time, and withdrawn ones as
+    withdrawn (`status`), without their text: their `modified_at` is when they were
+    withdrawn, so `modified_since` brings them to partners keeping a copy. Words (`q`) match
+    published reports only. A report that names none of a filter's values is left out; a
+    filter naming nothing known is a 400."""
     refuse_unknown(request, ReportFilters)
     reports, ordering = filtered_reports(request, filters)
     try:
@@ -234,26 +244,24 @@ def list_reports(request, filters: Query[ReportFilters]):
     except BadCursor as error:
         raise BadParameter("cursor", "This cursor was not given by this list.") from error
     tag_reports(request, rows)
-    return {"results": [show.report(row) for row in rows], "next": next_url(request, cursor)}
+    return {"results": [show.any_report(row) for row in rows], "next": next_url(request, cursor)}
 
 
 @api.get(
     "/reports/{slug}/",
-    response={200: ReportOut | WithdrawnReportOut, 404: Error},
+    response={200: AnyReport, 404: Error},
     tags=["reports"],
     summary="A report",
 )
 def report_detail(request, slug: str):
     """A published report by its slug; a withdrawn one as withdrawn, without its text."""
     refuse_unknown(request)
-    report = Report.objects.for_page().filter(slug=slug).first()
-    if report is None or not (report.is_public or report.was_withdrawn):
+    public = Report.objects.published() | Report.objects.withdrawn()
+    report = public.for_page().filter(slug=slug).first()
+    if report is None:
         raise Http404("There is no published report with this slug.")
-    if report.was_withdrawn:
-        tag_page(request, f"report:{report.pk}")
-        return show.withdrawn_report(report)
     tag_page(request, f"report:{report.pk}", *report_page_tags(report))
-    return show.report(report)
+    return show.any_report(report)
 
 
 def region_counts():

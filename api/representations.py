@@ -110,8 +110,15 @@ def report(report):
     }
 
 
+def any_report(row):
+    """A report of a list (a row loaded with ``for_page()``): as published (``report``), or
+    as withdrawn (``withdrawn_report``)."""
+    return withdrawn_report(row) if row.was_withdrawn else report(row)
+
+
 def withdrawn_report(report):
-    """A withdrawn report: what its page still shows (headline, summary, byline, dates)."""
+    """A withdrawn report: what its page still shows (headline, summary, byline, dates), and
+    when it was withdrawn as its ``modified_at``."""
     return {
         "status": "withdrawn",
         "headline": report.title,
@@ -119,6 +126,7 @@ def withdrawn_report(report):
         "url": absolute(report.get_absolute_url()),
         "summary": report.summary,
         "published_at": report.first_published_at,
+        "modified_at": report.withdrawn_at or report.updated_at,  # as reports.models.modification
         "withdrawal_reason": report.withdrawal_reason,
         "authors": [author_ref(link.author) for link in report.report_authors.all()],
     }

@@ -2,7 +2,7 @@
 document (with the examples shown in the documentation)."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -151,7 +151,8 @@ class ReportOut(Schema):
 
 
 class WithdrawnReportOut(Schema):
-    """A report the editors withdrew: its page stays, without its text."""
+    """A report the editors withdrew: its page stays, with its headline, standfirst and
+    byline, without its text (key points, body, image, sources, notes)."""
 
     model_config = example(
         status="withdrawn",
@@ -160,21 +161,28 @@ class WithdrawnReportOut(Schema):
         url=f"{SITE}/reports/kursk-front/",
         summary="Both sides committed reserves; the front line barely moved.",
         published_at="2025-03-01T18:00:00Z",
+        modified_at="2025-03-04T08:00:00Z",
         withdrawal_reason="It relied on a source we could not verify.",
         authors=[],
     )
     status: Literal["withdrawn"]
     headline: str
     slug: str
-    url: str
-    summary: str
-    published_at: datetime
+    url: str = Field(description="The report's canonical page, which stays.")
+    summary: str = Field(description="The standfirst, which its page keeps.")
+    published_at: datetime = Field(description="First publication.")
+    modified_at: datetime = Field(description="When it was withdrawn.")
     withdrawal_reason: str
-    authors: list[AuthorRef]
+    authors: list[AuthorRef] = Field(description="The byline, in order.")
+
+
+AnyReport = Annotated[ReportOut | WithdrawnReportOut, Field(discriminator="status")]
 
 
 class ReportPage(Schema):
-    results: list[ReportOut]
+    results: list[AnyReport] = Field(
+        description="Published reports, and withdrawn ones (`status`), without their text."
+    )
     next: str | None = Field(description="The next page's address; null on the last page.")
 
 

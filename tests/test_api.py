@@ -25,9 +25,24 @@ def slugs(response):
     return [item["slug"] for item in response.json()["results"]]
 
 
+WITHDRAWN_FIELDS = {
+    "status",
+    "headline",
+    "slug",
+    "url",
+    "summary",
+    "published_at",
+    "modified_at",
+    "withdrawal_reason",
+    "authors",
+}
+
+
 def hidden_reports():
-    """A draft, one in review, a scheduled one, a withdrawn one and a working draft, all
-    matching every filter the tests use, and the report the working draft is of."""
+    """A draft, one in review, a scheduled one, one scheduled and withdrawn before its time,
+    and a working draft, all matching every filter the tests use; the report the working
+    draft is of; and a withdrawn report whose text (key points, body, notes, sources) says
+    "Hidden ceasefire" too, though its headline and standfirst do not."""
     common = {
         "title": "Hidden ceasefire",
         "primary_region": region("UA"),
@@ -36,19 +51,35 @@ def hidden_reports():
         "kind": "sitrep",
     }
     hidden = {}
-    for status in (Report.Status.DRAFT, Report.Status.IN_REVIEW, Report.Status.WITHDRAWN):
+    for status in (Report.Status.DRAFT, Report.Status.IN_REVIEW):
         report = ReportFactory(**common, slug=f"hidden-{status}")
         Report.objects.filter(pk=report.pk).update(status=status)
         hidden[status] = report
     hidden["scheduled"] = ReportFactory(
         **common, slug="hidden-scheduled", publish_at=timezone.now() + datetime.timedelta(days=1)
     )
+    early = ReportFactory(
+        **common,
+        slug="hidden-scheduled-withdrawn",
+        publish_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    hidden["scheduled then withdrawn"] = workflow.withdraw(early, reason="Hidden reason.")
     live = ReportFactory(**{**common, "title": "Live report"}, slug="live-report")
     draft = workflow.working_draft(live)
     draft.title = "Hidden ceasefire draft"
     draft.save()
     hidden["working draft"] = draft
-    reindex([report.pk for report in [*hidden.values(), live]])
+    withdrawn = ReportFactory(
+        **{**common, "title": "Withdrawn report"},
+        slug="withdrawn-report",
+        summary="A standfirst its page keeps.",
+        body="<p>Hidden ceasefire body.</p>",
+        key_points=["Hidden ceasefire point."],
+        sources=["Hidden ceasefire source"],
+    )
+    UpdateNoteFactory(report=withdrawn, kind=UpdateNote.Kind.CORRECTION, text="Hidden ceasefire.")
+    workflow.withdraw(withdrawn, reason="A source could not be verified.")
+    reindex([report.pk for report in [*hidden.values(), live, withdrawn]])
     return hidden, live
 
 
@@ -99,19 +130,71 @@ def test_a_report_by_its_slug(client):
 
 
 def test_a_withdrawn_report_appears_as_withdrawn_without_its_text(client):
-    report = ReportFactory(slug="gone", body="<p>Secret body words</p>", key_points=["Secret."])
+    report = ReportFactory(
+        slug="gone", body="<p>Secret body words</p>", key_points=["Secret."], sources=["Secret"]
+    )
+    UpdateNoteFactory(report=report, kind=UpdateNote.Kind.CORRECTION, text="Secret note.")
     workflow.withdraw(report, reason="We could not verify a source.")
+    kept = ReportFactory(slug="kept", publish_at=ago(days=1))
     response = client.get(f"{REPORTS}gone/")
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "withdrawn"
     assert data["withdrawal_reason"] == "We could not verify a source."
+    assert data["headline"] == report.title and data["summary"] == report.summary
+    assert set(data) == WITHDRAWN_FIELDS
     assert "Secret" not in response.content.decode()
-    assert "body_html" not in data and "key_points" not in data
-    assert slugs(client.get(REPORTS)) == []
+    listed = client.get(REPORTS)
+    assert slugs(listed) == ["gone", kept.slug]
+    assert listed.json()["results"][0] == data
+    assert [item["status"] for item in listed.json()["results"]] == ["withdrawn", "published"]
+    assert "Secret" not in listed.content.decode()
 
 
-@pytest.mark.parametrize("which", ["draft", "in_review", "scheduled", "working draft"])
+def test_a_withdrawal_reaches_partners_syncing_by_modified_since(client):
+    report = ReportFactory(slug="gone", publish_at=ago(days=10))
+    ReportFactory(slug="old", publish_at=ago(days=10))
+    since = {"modified_since": ago(days=1).isoformat()}
+    assert slugs(client.get(REPORTS, since)) == []
+    before = timezone.now() - datetime.timedelta(milliseconds=1)  # times are given to the ms
+    workflow.withdraw(report, reason="Unverified.")
+    (item,) = client.get(REPORTS, since).json()["results"]
+    assert item["slug"] == "gone" and item["status"] == "withdrawn"
+    withdrawn_at = datetime.datetime.fromisoformat(item["modified_at"])
+    assert before <= withdrawn_at <= timezone.now()
+    assert item["published_at"] < item["modified_at"]
+    later = {"modified_since": (timezone.now() + datetime.timedelta(seconds=1)).isoformat()}
+    assert slugs(client.get(REPORTS, later)) == []
+    workflow.publish(Report.objects.get(pk=report.pk))  # put back: no longer withdrawn
+    assert Report.objects.get(pk=report.pk).withdrawn_at is None
+    assert client.get(f"{REPORTS}gone/").json()["status"] == "published"
+
+
+def test_withdrawn_reports_are_filtered_by_what_their_page_shows_but_never_searched(client):
+    energy = TopicFactory(name="Energy")
+    author = AuthorFactory(slug="writer")
+    report = ReportFactory(
+        slug="gone",
+        title="Kursk offensive",
+        kind="analysis",
+        topics=[energy],
+        authors=[author],
+        primary_region=region("FR"),
+    )
+    reindex([report.pk])
+    workflow.withdraw(report, reason="Unverified.")
+    reindex([report.pk])
+    for query in ["?region=europe", "?topic=energy", "?author=writer", "?kind=analysis"]:
+        assert slugs(client.get(REPORTS + query)) == ["gone"], query
+    for query in ["?region=asia", "?kind=brief", "?published_until=2000-01-01"]:
+        assert slugs(client.get(REPORTS + query)) == [], query
+    for query in ["?q=kursk", "?q=kursk&ordering=published_at", "?q=offensive&region=europe"]:
+        assert slugs(client.get(REPORTS + query)) == [], query
+
+
+@pytest.mark.parametrize(
+    "which", ["draft", "in_review", "scheduled", "scheduled then withdrawn", "working draft"]
+)
 def test_an_unpublished_report_has_no_address(client, which):
     hidden, _ = hidden_reports()
     response = client.get(f"{REPORTS}{hidden[which].slug}/")
@@ -134,6 +217,12 @@ HOSTILE = [
     "?modified_since=2000-01-01T00:00:00Z",
     "?published_since=2000-01-01&published_until=2100-01-01",
     "?ordering=published_at&limit=50",
+    "?modified_since=2000-01-01&region=europe&topic=ceasefires&author=ana-writer&kind=sitrep",
+    "?modified_since=2000-01-01&published_since=2000-01-01&ordering=published_at&limit=1",
+    "?q=withdrawn",
+    "?q=withdrawn+report&ordering=published_at",
+    "?q=ceasefire&modified_since=2000-01-01&region=ukraine",
+    "?q=standfirst+page+keeps",
 ]
 
 
@@ -142,14 +231,27 @@ def test_no_filter_combination_brings_out_unpublished_text(client, query):
     hidden_reports()
     response = client.get(REPORTS + query)
     assert response.status_code == 200, response.content
-    assert "Hidden ceasefire" not in response.content.decode()
+    assert "Hidden" not in response.content.decode()
     assert "hidden-" not in response.content.decode()
+    items = response.json()["results"]
+    while response.json()["next"]:  # every page, for the one-report pages
+        response = client.get(response.json()["next"])
+        assert "Hidden" not in response.content.decode()
+        items += response.json()["results"]
+    withdrawn = [item for item in items if item["status"] != "published"]
+    if "q=" in query:  # words match published reports only
+        assert withdrawn == []
+    else:
+        (item,) = withdrawn
+        assert item["status"] == "withdrawn" and item["slug"] == "withdrawn-report"
+        assert set(item) == WITHDRAWN_FIELDS
 
 
 def test_no_endpoint_names_an_unpublished_report(client):
     hidden, _ = hidden_reports()
     for report in hidden.values():
         UpdateNoteFactory(report=report, kind=UpdateNote.Kind.CORRECTION, text="Hidden note.")
+    assert client.get(f"{REPORTS}withdrawn-report/").json()["status"] == "withdrawn"
     for path in ["/api/v1/corrections/", "/api/v1/regions/ukraine/", "/api/v1/topics/"]:
         body = client.get(path).content.decode()
         assert "Hidden" not in body and "hidden-" not in body, path

@@ -45,6 +45,22 @@ def test_the_document_is_valid_openapi_3_1(document):
     }
 
 
+def test_a_listed_report_is_published_or_withdrawn_by_its_status(document):
+    schemas = document["components"]["schemas"]
+    item = schemas["ReportPage"]["properties"]["results"]["items"]
+    assert item["discriminator"] == {
+        "propertyName": "status",
+        "mapping": {
+            "published": "#/components/schemas/ReportOut",
+            "withdrawn": "#/components/schemas/WithdrawnReportOut",
+        },
+    }
+    assert [ref["$ref"] for ref in item["oneOf"]] == list(item["discriminator"]["mapping"].values())
+    withdrawn = schemas["WithdrawnReportOut"]["properties"]
+    assert not {"body_html", "key_points", "sources", "updates", "corrections"} & set(withdrawn)
+    assert "modified_at" in withdrawn
+
+
 def test_every_example_in_the_document_matches_its_schema(document):
     components = document["components"]
     checked = 0
@@ -78,6 +94,7 @@ def test_every_response_matches_the_document(client, document, settings):
     ReportFactory.create_batch(2)
     responses = [
         ("/api/v1/reports/", "/api/v1/reports/?limit=2"),
+        ("/api/v1/reports/", "/api/v1/reports/?limit=50"),
         ("/api/v1/reports/", "/api/v1/reports/?region=europe&topic=energy&q=situation"),
         ("/api/v1/reports/{slug}/", "/api/v1/reports/full/"),
         ("/api/v1/reports/{slug}/", "/api/v1/reports/gone/"),
@@ -95,6 +112,8 @@ def test_every_response_matches_the_document(client, document, settings):
     for path, url in responses:
         response = client.get(url)
         matches(document, path, "get", response.status_code, response.json())
+    listed = client.get("/api/v1/reports/?limit=50").json()["results"]
+    assert {item["status"] for item in listed} == {"published", "withdrawn"}
     hero = client.get("/api/v1/reports/full/").json()["hero_image"]
     assert hero["alt"] == "A map"
     assert {r["type"] for r in hero["renditions"]} == {"image/webp", "image/jpeg"}
