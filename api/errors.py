@@ -57,5 +57,5 @@ def _detail(status):
     if status == 404:
         return "There is nothing at this address. See /api/v1/docs/ for the endpoints."
     if status == 405:
-        return "This endpoint only answers GET."
+        return "This endpoint only answers GET (and HEAD)."
     return HTTPStatus(status).description

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before all: a HEAD request to the read API goes through as a GET, its body dropped last.
+    "api.head_requests.HeadAsGetMiddleware",
     # The read API's CORS headers and rate limit (/api/ only), before the page cache, so that
     # pages answered from the cache carry the headers and count against the limit too.
     "corsheaders.middleware.CorsMiddleware",

@@ -4,7 +4,9 @@ cache, and a constant number of queries whatever the page size."""
 import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.cache import cache
+from django.http import JsonResponse
 
+from api.head_requests import HeadAsGetMiddleware
 from api.models import ApiKey, digest
 from reports.models import UpdateNote
 from tags.models import TopicQuerySet
@@ -51,6 +53,12 @@ def test_any_origin_may_read_the_api_but_not_the_site(client):
     assert preflight.status_code == 200
     assert "GET" in preflight["Access-Control-Allow-Methods"]
     assert "x-api-key" in preflight["Access-Control-Allow-Headers"]
+    head = client.options(
+        REPORTS,
+        HTTP_ORIGIN="https://partner.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="HEAD",
+    )
+    assert head.status_code == 200 and "HEAD" in head["Access-Control-Allow-Methods"]
     page = client.get("/reports/", HTTP_ORIGIN="https://partner.example")
     assert "Access-Control-Allow-Origin" not in page
 
@@ -154,7 +162,7 @@ def test_errors_under_the_api_are_json(client, monkeypatch):
     assert missing.status_code == 404 and missing.json()["status"] == 404
     wrong = client.post(REPORTS)
     assert wrong.status_code == 405 and wrong.json()["status"] == 405
-    assert "GET" in wrong["Allow"]
+    assert {"GET", "HEAD"} <= {method.strip() for method in wrong["Allow"].split(",")}
 
     def fail(*args, **kwargs):
         raise RuntimeError("a bug")
@@ -164,6 +172,66 @@ def test_errors_under_the_api_are_json(client, monkeypatch):
     broken = client.get("/api/v1/topics/")
     assert broken.status_code == 500 and broken.json()["status"] == 500
     assert "a bug" not in broken.content.decode()
+
+
+GET_ENDPOINTS = [
+    REPORTS,
+    f"{REPORTS}kursk/",
+    "/api/v1/regions/",
+    "/api/v1/regions/ukraine/",
+    "/api/v1/topics/",
+    "/api/v1/authors/",
+    "/api/v1/corrections/",
+    "/api/v1/openapi.json",
+    "/api/v1/docs/",
+]
+
+
+@pytest.mark.parametrize("url", GET_ENDPOINTS)
+def test_head_answers_as_get_without_a_body(client, url):
+    ReportFactory(slug="kursk")
+    got = client.get(url, HTTP_ORIGIN="https://partner.example")
+    head = client.head(url, HTTP_ORIGIN="https://partner.example")
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == got["Content-Type"]
+    assert int(head["Content-Length"]) == len(got.content)
+    assert head["Access-Control-Allow-Origin"] == "*"
+    if "ETag" in got:
+        assert head["ETag"] == got["ETag"]
+        again = client.head(url, HTTP_IF_NONE_MATCH=got["ETag"])
+        assert again.status_code == 304
+
+
+def test_head_drops_the_body_itself(rf):
+    # The test client drops a HEAD's body as servers do; the API does not count on them.
+    seen = []
+
+    def view(request):
+        seen.append(request.method)
+        return JsonResponse({"results": []})
+
+    response = HeadAsGetMiddleware(view)(rf.head(REPORTS))
+    assert seen == ["GET"]
+    assert response.content == b""
+    assert response["Content-Length"] == str(len(b'{"results": []}'))
+    site_page = HeadAsGetMiddleware(view)(rf.head("/reports/"))
+    assert seen[-1] == "HEAD" and site_page.content  # the site's own pages are left alone
+
+
+def test_a_page_drawn_for_head_is_cached_whole_for_get(client, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    ReportFactory(slug="kursk")
+    assert client.head(REPORTS)["X-Cache"] == "miss"
+    cached = client.get(REPORTS)
+    assert cached["X-Cache"] == "hit"
+    assert cached.json()["results"][0]["slug"] == "kursk"
+
+
+def test_head_counts_against_the_rate_limit(client, settings):
+    settings.API_RATE_LIMIT = 1
+    assert client.head(REPORTS).status_code == 200
+    assert client.head(REPORTS).status_code == 429
 
 
 def test_a_site_page_stays_html(client):
