@@ -1,8 +1,10 @@
 """The read API's endpoints and filters: only what readers may see, as the site shows it."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from reports import workflow
@@ -168,6 +170,16 @@ def test_a_withdrawal_reaches_partners_syncing_by_modified_since(client):
     workflow.publish(Report.objects.get(pk=report.pk))  # put back: no longer withdrawn
     assert Report.objects.get(pk=report.pk).withdrawn_at is None
     assert client.get(f"{REPORTS}gone/").json()["status"] == "published"
+
+
+def test_reports_withdrawn_before_the_time_was_kept_are_dated_by_their_last_save(client):
+    migration = importlib.import_module("reports.migrations.0015_withdrawn_reports_listed")
+    report = ReportFactory(slug="gone", publish_at=ago(days=10))
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.WITHDRAWN)
+    migration.date_past_withdrawals(apps, None)
+    report.refresh_from_db()
+    assert report.withdrawn_at == report.updated_at
+    assert client.get(f"{REPORTS}gone/").json()["status"] == "withdrawn"
 
 
 def test_withdrawn_reports_are_filtered_by_what_their_page_shows_but_never_searched(client):
