@@ -82,6 +82,7 @@ TABLES = [
     "reversion.version",
     "diethnos.redirect",
     "corrections.correctionspolicy",
+    "api.apikey",  # partners' keys keep working on a restored site
 ]
 
 # Models of the project's own apps that are deliberately not carried, and why.

@@ -60,17 +60,27 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_prose_editor",
     "imagekit",
+    "corsheaders",
+    "ninja",  # its Swagger UI files, for the read API's documentation
     "diethnos",
     "authors",
     "tags",
     "reports",
     "corrections",
+    "api",
 ]
 
 MIDDLEWARE = [
+    # Before all: a HEAD request to the read API goes through as a GET, its body dropped last.
+    "api.head_requests.HeadAsGetMiddleware",
+    # The read API's CORS headers and rate limit (/api/ only), before the page cache, so that
+    # pages answered from the cache carry the headers and count against the limit too.
+    "corsheaders.middleware.CorsMiddleware",
+    "api.throttle.RateLimitMiddleware",
     # First: a cached page is answered before any other middleware runs, with the headers
     # they added when it was drawn.
     "diethnos.page_cache.PageCacheMiddleware",
+    "api.errors.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,6 +99,17 @@ MIDDLEWARE = [
     # Last: sends a request that found no page on to where the page moved.
     "diethnos.redirects.RedirectMiddleware",
 ]
+
+# The read API (/api/v1/): requests a minute per client address without a key, and with an API
+# key issued in the desk (an ApiKey may set its own); 0 for no limit. Any origin may read it.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "60"))
+API_KEY_RATE_LIMIT = int(os.environ.get("API_KEY_RATE_LIMIT", "600"))
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["authorization", "x-api-key", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Anonymous pages are kept this long in the shared cache (0 turns the page cache off); a
 # change purges the pages that show it at once. Browsers may keep them PAGE_CACHE_MAX_AGE,

@@ -5,6 +5,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
+from api.endpoints import api
 from authors.account_views import AdminSignInView
 from reports import sharing
 from reports import views as report_views
@@ -41,6 +42,7 @@ urlpatterns = [
         ),
         name="robots",
     ),
+    path("api/v1/", api.urls),
     path("preview/<str:token>/", sharing.shared_preview, name="share-link"),
     path("corrections/", include("corrections.urls")),
     path("regions/", include("tags.urls.regions")),

@@ -122,10 +122,32 @@ def card_bylines():
     return Prefetch("report_authors", names)
 
 
+def modification():
+    """A report's ``Report.modified_at`` as an expression: its latest update or correction
+    note, else its first publication. A withdrawn report's is its withdrawal (its last save
+    if the time was not kept), as the read API gives it."""
+    latest_note = (
+        UpdateNote.objects.filter(report=OuterRef("pk"))
+        .order_by("-noted_at")
+        .values("noted_at")[:1]
+    )
+    published = Coalesce(Subquery(latest_note), F("first_published_at"))
+    return Case(
+        When(status=Report.Status.WITHDRAWN, then=Coalesce("withdrawn_at", "updated_at")),
+        default=published,
+    )
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
         return self.filter(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def withdrawn(self):
+        """Reports withdrawn after they went public: their pages stay, without their text
+        (see ``Report.was_withdrawn``). One scheduled and withdrawn before its time is not
+        among them: readers never saw it."""
+        return self.filter(status=Report.Status.WITHDRAWN, first_published_at__lte=timezone.now())
 
     def scheduled(self):
         """Reports published for a time still to come: they go public by themselves then."""
@@ -255,22 +277,17 @@ class ReportQuerySet(models.QuerySet):
     def with_modification(self):
         """These reports, each with ``last_modified``: ``Report.modified_at`` read in SQL (a
         report's latest update or correction note, else its first publication)."""
-        return self.annotate(last_modified=self.modification_time())
+        return self.annotate(last_modified=modification())
 
     def latest_modification(self):
         """The latest ``Report.modified_at`` among these reports, in one query (a datetime,
         or None when there are none)."""
-        return self.aggregate(latest=Max(self.modification_time()))["latest"]
+        return self.aggregate(latest=Max(modification()))["latest"]
 
-    @staticmethod
-    def modification_time():
-        """``Report.modified_at`` as an SQL expression, for annotations and aggregates."""
-        latest_note = (
-            UpdateNote.objects.filter(report=OuterRef("pk"))
-            .order_by("-noted_at")
-            .values("noted_at")[:1]
-        )
-        return Coalesce(Subquery(latest_note), F("first_published_at"))
+    def modified_since(self, when):
+        """These reports whose ``Report.modified_at`` is ``when`` (a datetime) or later, by
+        the same rule as ``latest_modification``."""
+        return self.alias(modified=modification()).filter(modified__gte=when)
 
     def search(self, text):
         """Reports matching the words of ``text``, best first (see ``reports.search``)."""
@@ -409,6 +426,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     # Kept up to date by reports.search (PostgreSQL); GIN-indexed there by migration 0004.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawal_reason = NormalisedTextField(
         blank=True,
         editable=False,
@@ -444,6 +462,13 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         indexes = [
             # Published reports newest first straight off the index, with no sort.
             models.Index(fields=["status", "publish_at", "id"], name="report_status_publish"),
+            # ... and with the withdrawn ones, as the read API lists them (an OR of two
+            # statuses, which the index above cannot give in order).
+            models.Index(
+                fields=["publish_at", "id"],
+                condition=Q(status__in=["published", "withdrawn"]),
+                name="report_published_or_withdrawn",
+            ),
             models.Index(
                 fields=["publish_at", "id"], condition=Q(featured=True), name="report_featured"
             ),

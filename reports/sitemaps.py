@@ -22,7 +22,7 @@ from diethnos.site import language, site_scheme_and_domain
 from tags.models import Region, Topic
 from tags.report_counts import LISTINGS, NOTES, kept_until_reports_change
 
-from .models import Report, ReportQuerySet
+from .models import Report, modification
 
 # Google News takes articles published in the last two days.
 NEWS_WINDOW = timedelta(days=2)
@@ -60,7 +60,7 @@ class ReportSitemap(PublicSitemap):
             # With the next scheduled publication, which makes it lapse, in the same query.
             next_due = Report.objects.scheduled().order_by("publish_at").values("publish_at")
             found = Report.objects.published().aggregate(
-                latest=Max(ReportQuerySet.modification_time()),
+                latest=Max(modification()),
                 next_due=Min(Subquery(next_due[:1])),
             )
             if found["latest"] is None:

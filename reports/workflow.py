@@ -161,6 +161,7 @@ def publish(report, *, when=None, by=None):
     with _Recorded(by, comment) as recorded:
         if report.status == Report.Status.WITHDRAWN:
             report.withdrawal_reason = ""
+            report.withdrawn_at = None
         report.mark_published(when)
         report.save()
         recorded.record(report)
@@ -279,6 +280,7 @@ def withdraw(report, *, reason, by=None):
     with _Recorded(by, f"Withdrawn: {reason}") as recorded:
         report.status = Report.Status.WITHDRAWN
         report.withdrawal_reason = reason
+        report.withdrawn_at = timezone.now()
         report.save()
         recorded.record(report)
     return report

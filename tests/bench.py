@@ -43,6 +43,7 @@ def configure(database_url):
     os.environ.setdefault("DJANGO_STATIC_MANIFEST", "0")
     # Measure the pages themselves, not the shared page cache in front of them.
     os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
+    os.environ.setdefault("API_RATE_LIMIT", "0")  # the read API's, which a bench would hit
     os.environ["DATABASE_URL"] = database_url
     import django
 
@@ -223,6 +224,7 @@ def load(args, tmp):
         DATABASE_URL=os.environ["DATABASE_URL"],
         REDIS_URL=redis.url,
         PAGE_CACHE_SECONDS="600",
+        API_RATE_LIMIT="0",
         GUNICORN_ACCESS_LOG="/dev/null",
     )
     started = []
@@ -239,7 +241,11 @@ def load(args, tmp):
         site = Gunicorn(env, *sync)
         started.append(site)
         report = Report.objects.published().first()
-        pages = [("report page", report.get_absolute_url()), ("listing page 1", "/reports/")]
+        pages = [
+            ("report page", report.get_absolute_url()),
+            ("listing page 1", "/reports/"),
+            ("API report list", "/api/v1/reports/"),
+        ]
         rows = []
         for label, path in pages:
             url = f"http://127.0.0.1:{site.port}{path}"
@@ -305,6 +311,7 @@ def uncached_pages(args, env, directory, script, sync):
         ("region page", region.get_absolute_url()),
         ("topic page", report.topics.order_by("pk").first().get_absolute_url()),
         ("author page", report.report_authors.first().author.get_absolute_url()),
+        ("API report list", "/api/v1/reports/"),
     ]
     site = Gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, *sync)
     rows = []
@@ -698,6 +705,8 @@ def main(argv=None):
         ("home", "/"),
         ("report page", report.get_absolute_url()),
         ("all reports, page 1", "/reports/"),
+        ("API report list, page 1", "/api/v1/reports/"),
+        ("API report list, Europe", "/api/v1/reports/?region=europe"),
         ("all reports, last page", f"/reports/?page={last_page}"),
         ("region (World)", "/regions/world/"),
         ("region (Europe), page 1", "/regions/europe/"),
