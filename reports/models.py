@@ -147,7 +147,10 @@ class ReportQuerySet(models.QuerySet):
         """Reports withdrawn after they went public: their pages stay, without their text
         (see ``Report.was_withdrawn``). One scheduled and withdrawn before its time is not
         among them: readers never saw it."""
-        return self.filter(status=Report.Status.WITHDRAWN, first_published_at__lte=timezone.now())
+        went_public = Q(first_published_at__lte=F("withdrawn_at")) | Q(
+            withdrawn_at__isnull=True, first_published_at__lte=timezone.now()
+        )
+        return self.filter(went_public, status=Report.Status.WITHDRAWN)
 
     def scheduled(self):
         """Reports published for a time still to come: they go public by themselves then."""
@@ -647,8 +650,13 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
 
     @property
     def was_withdrawn(self):
-        """Withdrawn after being public: the page stays, with a withdrawal notice instead."""
-        return self.status == self.Status.WITHDRAWN and self.first_published_at is not None
+        """Withdrawn after being public: the page stays, with a withdrawal notice instead.
+
+        One scheduled and withdrawn before its time never went public: it has no page, even
+        once that time has passed (the rule of ``ReportQuerySet.withdrawn``)."""
+        if self.status != self.Status.WITHDRAWN or self.first_published_at is None:
+            return False
+        return self.first_published_at <= (self.withdrawn_at or timezone.now())
 
     @property
     def all_regions(self):

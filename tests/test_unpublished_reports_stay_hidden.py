@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from reports import workflow
 from reports.models import Report
 
 from .factories import AuthorFactory, ReportFactory, TopicFactory, region
@@ -63,3 +65,35 @@ def test_an_unpublished_report_is_on_no_public_page(client, status):
         f'{topic.name}</a> <span class="count">1 report<' in client.get("/topics/").content.decode()
     )
     assert '<p class="count">1 report</p>' in client.get("/authors/").content.decode()
+
+
+@pytest.mark.parametrize("later", [datetime.timedelta(0), datetime.timedelta(days=3)])
+def test_a_report_withdrawn_before_its_publication_time_never_gets_a_page(client, later):
+    """Scheduled, then withdrawn before its time: readers never saw it, so neither its page
+    (withdrawal notice, headline, summary) nor the API shows it, even once the time is past."""
+    report = ReportFactory(
+        title=HIDDEN,
+        summary="A summary readers must not see.",
+        status=Report.Status.PUBLISHED,
+        publish_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    workflow.withdraw(report, reason="Not going ahead.")
+    with time_machine.travel(timezone.now() + later, tick=False):
+        assert not Report.objects.get(pk=report.pk).was_withdrawn
+        assert client.get(report.get_absolute_url()).status_code == 404
+        assert client.get(f"/api/v1/reports/{report.slug}/").status_code == 404
+        listed = client.get("/api/v1/reports/").json()["results"]
+        assert report.slug not in [item["slug"] for item in listed]
+
+
+def test_a_report_withdrawn_after_publication_keeps_its_notice_page(client):
+    report = ReportFactory(
+        title="Withdrawn after it went out",
+        status=Report.Status.PUBLISHED,
+        publish_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    workflow.withdraw(report, reason="A source could not be verified.")
+    assert Report.objects.get(pk=report.pk).was_withdrawn
+    page = client.get(report.get_absolute_url())
+    assert page.status_code == 200
+    assert "A source could not be verified." in page.content.decode()
