@@ -1,7 +1,10 @@
 """The read API over HTTP: ETags, CORS, the rate limit and API keys, JSON errors, the page
 cache, and a constant number of queries whatever the page size."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.contrib.admin.sites import site as admin_site
 from django.core.cache import cache
 from django.http import JsonResponse
@@ -28,6 +31,15 @@ def issued_key(**fields):
     text = key.issue()
     key.save()
     return text
+
+
+@pytest.fixture
+def within_one_minute():
+    """The clock held still in the middle of a minute: the limits count requests a minute, so
+    a test that crossed into the next one would see its count start again."""
+    moment = datetime.datetime(2026, 3, 2, 12, 0, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False):
+        yield
 
 
 def test_an_etag_gives_a_304_when_nothing_changed(client):
@@ -71,6 +83,7 @@ def test_cors_headers_come_with_pages_answered_from_the_cache(client, settings):
     assert cached["Access-Control-Allow-Origin"] == "*"
 
 
+@pytest.mark.usefixtures("within_one_minute")
 def test_anonymous_clients_are_limited_per_address(client, settings):
     settings.API_RATE_LIMIT = 2
     assert client.get(REPORTS)["RateLimit-Remaining"] == "1"
@@ -83,6 +96,7 @@ def test_anonymous_clients_are_limited_per_address(client, settings):
     assert client.get("/reports/").status_code == 200  # the site is not limited
 
 
+@pytest.mark.usefixtures("within_one_minute")
 def test_the_limit_counts_pages_answered_from_the_cache(client, settings):
     settings.PAGE_CACHE_SECONDS = 600
     settings.API_RATE_LIMIT = 2
@@ -91,6 +105,7 @@ def test_the_limit_counts_pages_answered_from_the_cache(client, settings):
     assert client.get(REPORTS).status_code == 429
 
 
+@pytest.mark.usefixtures("within_one_minute")
 def test_requests_go_through_when_the_cache_cannot_count_them(client, settings, monkeypatch):
     settings.API_RATE_LIMIT = 1
 
@@ -102,6 +117,7 @@ def test_requests_go_through_when_the_cache_cannot_count_them(client, settings, 
     assert [client.get(REPORTS).status_code for _ in range(3)] == [200, 200, 200]
 
 
+@pytest.mark.usefixtures("within_one_minute")
 def test_the_address_is_read_through_trusted_proxies(client, settings):
     settings.API_RATE_LIMIT = 1
     settings.TRUSTED_PROXIES = [__import__("ipaddress").ip_network("127.0.0.1/32")]
@@ -112,6 +128,7 @@ def test_the_address_is_read_through_trusted_proxies(client, settings):
 
 
 @pytest.mark.parametrize("header", ["HTTP_AUTHORIZATION", "HTTP_X_API_KEY"])
+@pytest.mark.usefixtures("within_one_minute")
 def test_an_api_key_has_a_higher_limit_of_its_own(client, settings, header):
     settings.API_RATE_LIMIT = 1
     settings.API_KEY_RATE_LIMIT = 3
@@ -124,6 +141,7 @@ def test_an_api_key_has_a_higher_limit_of_its_own(client, settings, header):
     assert client.get(REPORTS, **sent)["RateLimit-Limit"] == "3"
 
 
+@pytest.mark.usefixtures("within_one_minute")
 def test_a_key_may_carry_its_own_limit(client, settings):
     settings.API_KEY_RATE_LIMIT = 1
     key = issued_key(rate_limit=5)
@@ -228,6 +246,7 @@ def test_a_page_drawn_for_head_is_cached_whole_for_get(client, settings):
     assert cached.json()["results"][0]["slug"] == "kursk"
 
 
+@pytest.mark.usefixtures("within_one_minute")
 def test_head_counts_against_the_rate_limit(client, settings):
     settings.API_RATE_LIMIT = 1
     assert client.head(REPORTS).status_code == 200
