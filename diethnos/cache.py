@@ -132,6 +132,8 @@ class FailSafeRedisCache(RedisCache):
     def _get_many(self, keys, version):
         # Django's, without the check of each key's characters for memcached (which costs
         # more than the rest on a cached page's path): Redis takes any key.
+        if not keys:
+            return {}  # MGET with no key is an error in Redis, not an empty answer
         made = [self.make_key(key, version=version) for key in keys]
         values = self._mget(made)
         loads = self._cache._serializer.loads
