@@ -912,11 +912,17 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         term = " ".join(search_term.split())
         if not term or not search.uses_full_text(queryset.db):
             return super().get_search_results(request, queryset, search_term)
-        unindexed, duplicates = super().get_search_results(
+        unindexed, _ = super().get_search_results(
             request, queryset.filter(search_vector=None), term
         )
-        indexed = search.matches(queryset, term) | queryset.filter(slug=term.lower())
-        return indexed | unindexed, duplicates
+        # Each way of matching as a subquery of ids of its own, so that each reads its own index
+        # (one OR across them would scan every report's vector).
+        found = (
+            Q(pk__in=search.matches(queryset, term).values("pk"))
+            | Q(pk__in=queryset.filter(slug=term.lower()).values("pk"))
+            | Q(pk__in=unindexed.values("pk"))
+        )
+        return queryset.filter(found), False
 
     def get_object(self, request, object_id, from_field=None):
         try:
