@@ -573,7 +573,6 @@ def measure_search(repeat):
     kept, median ms cold, results), then (p50, p95) kept and (p50, p95) cold, over all runs."""
     from urllib.parse import urlencode
 
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
