@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.apps import apps
 from django.shortcuts import get_object_or_404, render
 
@@ -6,6 +8,13 @@ from diethnos.pagination import paginate
 from tags.report_counts import kept_count
 
 from .models import Author
+
+
+def _kept_pages():
+    # Reports depend on authors, not the other way round: imported at run time.
+    from reports import kept_pages
+
+    return kept_pages
 
 
 def _published():
@@ -20,10 +29,26 @@ def author_index(request):
 
 
 def author_detail(request, slug):
-    author = get_object_or_404(Author.objects.active().prefetch_related("expertise"), slug=slug)
-    reports = _published().with_cards().newest_first().filter(authors=author)
-    page = paginate(request, reports, count=kept_count(f"author:{author.pk}", reports))
-    tag_page(request, f"author:{author.pk}", f"byline:{author.pk}")
-    tag_page(request, *(f"topic-name:{topic.pk}" for topic in author.expertise.all()))
-    tag_cards(request, page)
-    return render(request, "authors/author_detail.html", {"author": author, "page": page})
+    """An author's page: their profile and published reports, newest first; kept whole for
+    anonymous readers (``reports.kept_pages``)."""
+
+    @cache
+    def loaded():
+        active = Author.objects.active().prefetch_related("expertise")
+        author = get_object_or_404(active, slug=slug)
+        reports = _published().with_cards().newest_first().filter(authors=author)
+        return author, reports, kept_count(f"author:{author.pk}", reports)
+
+    def listed():
+        author, reports, count = loaded()
+        return _kept_pages().rows([author, *author.expertise.all()]), reports, count
+
+    def draw():
+        author, reports, count = loaded()
+        page = paginate(request, reports, count=count)
+        tag_page(request, f"author:{author.pk}", f"byline:{author.pk}")
+        tag_page(request, *(f"topic-name:{topic.pk}" for topic in author.expertise.all()))
+        tag_cards(request, page)
+        return render(request, "authors/author_detail.html", {"author": author, "page": page})
+
+    return _kept_pages().kept_listing(request, listed, draw)

@@ -20,7 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Length, Lower, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -97,6 +97,18 @@ class IsAnyOf(Func):
     output_field = models.BooleanField()
 
 
+class Joined(Subquery):
+    """The values of a one-column ``subquery`` (aliased ``value``) joined into one text, in
+    the subquery's order; NULL when it has no row."""
+
+    template = "(SELECT group_concat(value, '|') FROM (%(subquery)s))"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "(SELECT string_agg(value::text, '|') FROM (%(subquery)s) AS joined)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
 def is_true(condition):
     """1 where ``condition`` holds, else 0."""
     return Case(When(condition, then=1), default=0)
@@ -136,6 +148,23 @@ def modification():
         When(status=Report.Status.WITHDRAWN, then=Coalesce("withdrawn_at", "updated_at")),
         default=published,
     )
+
+
+# What a card shows of a report and what tags it (``reports.cards``, ``card_tags``).
+CARD_FIELDS = (
+    "pk",
+    "slug",
+    "title",
+    "summary",
+    "kind",
+    "publish_at",
+    "hero_image",
+    "hero_width",
+    "hero_height",
+    "primary_region_id",
+    "primary_region__name",
+    "primary_region__slug",
+)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -251,6 +280,29 @@ class ReportQuerySet(models.QuerySet):
             self.select_related("primary_region")
             .defer("body", "search_vector")
             .prefetch_related(card_bylines())
+        )
+
+    def card_values(self):
+        """Each of these reports as the values its card shows and is tagged by (tuples read
+        in one query, no model instance): to tell whether a listing of cards changed (see
+        ``reports.kept_pages``). Annotations (``primary_here``) are among them."""
+        bylines = (
+            ReportAuthor.objects.filter(report=OuterRef("pk"))
+            .order_by("position", "pk")
+            .values(
+                value=Concat(
+                    Cast("author_id", models.TextField()),
+                    Value(":"),
+                    "author__name",
+                    output_field=models.TextField(),
+                )
+            )
+        )
+        annotations = list(self.query.annotations)
+        return (
+            self.prefetch_related(None)
+            .annotate(bylines=Joined(bylines))
+            .values_list(*CARD_FIELDS, *annotations, "bylines")
         )
 
     def for_page(self):

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +21,9 @@ from tags.report_counts import (
 
 from .facets import chips, link, search_url
 from .forms import SearchForm
+from .kept_pages import is_kept_for, kept_listing, kept_page
 from .models import Report
+from .page_digest import report_page_digest
 from .permissions import may_change_own, may_preview, may_preview_own
 from .search_results import Results, find
 
@@ -59,25 +63,36 @@ def home(request):
 
 
 def report_list(request):
-    reports = Report.objects.published().with_cards().newest_first()
+    """All published reports, newest first, a page at a time (``?kind=`` for one kind); kept
+    whole for anonymous readers (``reports.kept_pages``)."""
     kind = request.GET.get("kind", "")
-    if kind:
-        if kind not in Report.Kind.values:
-            raise Http404(f"There is no kind of report called “{kind}”.")
-        reports = reports.filter(kind=kind)
-    page = paginate(request, reports, count=kept_count(f"reports:{kind}", reports))
-    tag_page(request, "listing:reports")
-    tag_cards(request, page)
-    return render(
-        request,
-        "reports/report_list.html",
-        {
-            "page": page,
-            "kind": kind,
-            "kind_label": Report.Kind(kind).label if kind else "",
-            "kinds": Report.Kind.choices,
-        },
-    )
+    if kind and kind not in Report.Kind.values:
+        raise Http404(f"There is no kind of report called “{kind}”.")
+
+    @cache
+    def listed():
+        reports = Report.objects.published().with_cards().newest_first()
+        if kind:
+            reports = reports.filter(kind=kind)
+        return (), reports, kept_count(f"reports:{kind}", reports)
+
+    def draw():
+        _, reports, count = listed()
+        page = paginate(request, reports, count=count)
+        tag_page(request, "listing:reports")
+        tag_cards(request, page)
+        return render(
+            request,
+            "reports/report_list.html",
+            {
+                "page": page,
+                "kind": kind,
+                "kind_label": Report.Kind(kind).label if kind else "",
+                "kinds": Report.Kind.choices,
+            },
+        )
+
+    return kept_listing(request, listed, draw)
 
 
 def search(request):
@@ -122,6 +137,19 @@ def results_heading(page):
 
 
 def report_detail(request, slug):
+    """A report's page (or its preview, for those who may see it before it is public); kept
+    whole for anonymous readers under a digest of every row it shows, read in one query
+    (``reports.page_digest``, ``reports.kept_pages``)."""
+    if is_kept_for(request):
+        found = report_page_digest(slug)
+        if found is not None:
+            digest, lapses_at = found
+            draw = lambda: _draw_report(request, slug)  # noqa: E731
+            return kept_page(request, f"report:{digest}", draw, lapses_at=lapses_at)
+    return _draw_report(request, slug)
+
+
+def _draw_report(request, slug):
     report = get_object_or_404(Report.objects.for_page(), slug=slug)
     if report.is_public or report.was_withdrawn:
         preview = False

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.apps import apps
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -13,6 +15,13 @@ from .report_counts import (
     kept_until_reports_change,
     region_report_count,
 )
+
+
+def _kept_pages():
+    # Reports depend on tags, not the other way round: imported at run time.
+    from reports import kept_pages
+
+    return kept_pages
 
 
 def _published():
@@ -43,30 +52,44 @@ def region_index(request):
 
 
 def region_detail(request, slug):
-    region = get_object_or_404(Region, slug=slug)
-    reports = _published().with_cards().newest_first().in_region(region, listed=True)
+    """A region's page: its published reports, newest first (``?primary=1``: those chiefly
+    about it), with its subregions; kept whole for anonymous readers (``reports.kept_pages``).
+    """
     primary_only = request.GET.get("primary") == "1"
-    if primary_only:
-        reports = reports.filter(primary_here=True)
-        count = kept_count(f"region-primary:{region.pk}", _published().primarily_in(region))
-    else:
-        count = region_report_count(region)
-    page = paginate(request, reports, count=count)
-    ancestors = region.ancestors()
-    tag_page(request, f"region:{region.pk}", f"region-name:{region.pk}")
-    tag_page(request, *(f"region-name:{ancestor.pk}" for ancestor in ancestors))
-    tag_cards(request, page)
-    return render(
-        request,
-        "tags/region_detail.html",
-        {
+
+    @cache
+    def loaded():
+        region = get_object_or_404(Region, slug=slug)
+        reports = _published().with_cards().newest_first().in_region(region, listed=True)
+        if primary_only:
+            reports = reports.filter(primary_here=True)
+            count = kept_count(f"region-primary:{region.pk}", _published().primarily_in(region))
+        else:
+            count = region_report_count(region)
+        ancestors = list(region.ancestors())
+        subregions = list(region.members.all() if region.is_group else region.children.all())
+        return region, reports, count, ancestors, subregions
+
+    def listed():
+        region, reports, count, ancestors, subregions = loaded()
+        return _kept_pages().rows([region, *ancestors, *subregions]), reports, count
+
+    def draw():
+        region, reports, count, ancestors, subregions = loaded()
+        page = paginate(request, reports, count=count)
+        tag_page(request, f"region:{region.pk}", f"region-name:{region.pk}")
+        tag_page(request, *(f"region-name:{ancestor.pk}" for ancestor in ancestors))
+        tag_cards(request, page)
+        context = {
             "region": region,
             "ancestors": ancestors,
-            "subregions": region.members.all() if region.is_group else region.children.all(),
+            "subregions": subregions,
             "primary_only": primary_only,
             "page": page,
-        },
-    )
+        }
+        return render(request, "tags/region_detail.html", context)
+
+    return _kept_pages().kept_listing(request, listed, draw)
 
 
 def topic_index(request):
@@ -76,9 +99,24 @@ def topic_index(request):
 
 
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic, slug=slug)
-    reports = _published().with_cards().newest_first().filter(topics=topic)
-    page = paginate(request, reports, count=kept_count(f"topic:{topic.pk}", reports))
-    tag_page(request, f"topic:{topic.pk}", f"topic-name:{topic.pk}")
-    tag_cards(request, page)
-    return render(request, "tags/topic_detail.html", {"topic": topic, "page": page})
+    """A topic's page: the published reports filed under it, newest first; kept whole for
+    anonymous readers (``reports.kept_pages``)."""
+
+    @cache
+    def loaded():
+        topic = get_object_or_404(Topic, slug=slug)
+        reports = _published().with_cards().newest_first().filter(topics=topic)
+        return topic, reports, kept_count(f"topic:{topic.pk}", reports)
+
+    def listed():
+        topic, reports, count = loaded()
+        return _kept_pages().rows([topic]), reports, count
+
+    def draw():
+        topic, reports, count = loaded()
+        page = paginate(request, reports, count=count)
+        tag_page(request, f"topic:{topic.pk}", f"topic-name:{topic.pk}")
+        tag_cards(request, page)
+        return render(request, "tags/topic_detail.html", {"topic": topic, "page": page})
+
+    return _kept_pages().kept_listing(request, listed, draw)

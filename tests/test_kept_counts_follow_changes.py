@@ -30,9 +30,20 @@ def counted_queries(client, url):
     return [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()]
 
 
+def listed_count(client, url):
+    """How many reports the listing at ``url`` says it lists (its paginator's count), drawn
+    afresh: at an address of its own, so that no page kept whole (reports.kept_pages) answers
+    without a template context."""
+    listed_count.drawn += 1
+    return client.get(url, {"drawn": listed_count.drawn}).context["page"].paginator.count
+
+
+listed_count.drawn = 0
+
+
 def region_count(client, ref):
     """How many reports the region page of ``ref`` says it lists (its paginator's count)."""
-    return client.get(region(ref).get_absolute_url()).context["page"].paginator.count
+    return listed_count(client, region(ref).get_absolute_url())
 
 
 @pytest.fixture
@@ -116,8 +127,8 @@ def test_a_report_moved_to_another_region_and_topic_is_counted_there_at_once(cli
     workflow.publish_changes(draft, by=EditorFactory())
     assert region_count(client, "UA") == 0
     assert region_count(client, "FR") == 2
-    assert client.get(topic.get_absolute_url()).context["page"].paginator.count == 0
-    assert client.get(other.get_absolute_url()).context["page"].paginator.count == 1
+    assert listed_count(client, topic.get_absolute_url()) == 0
+    assert listed_count(client, other.get_absolute_url()) == 1
 
 
 def test_a_correction_is_counted_at_once_and_keeps_the_listing_counts(client, newsroom):

@@ -1,4 +1,6 @@
-"""Every public page runs the same number of queries, however much content it shows."""
+"""Every public page runs the same number of queries, however much content it shows: when it is
+drawn, and when it is read again (pages kept whole for anonymous readers, reports.kept_pages,
+then cost a narrow query or none)."""
 
 import datetime
 
@@ -43,21 +45,22 @@ def build(size):
     return {"report": reports[0], "author": authors[0], "topic": topics[0]}
 
 
+# Queries when the page is drawn, and when the same page is asked for again.
 PAGES = {
-    "home": (lambda c: "/", 11),
-    "report list": (lambda c: "/reports/", 3),
-    "report list by kind": (lambda c: "/reports/?kind=sitrep", 3),
-    "report": (lambda c: c["report"].get_absolute_url(), 9),
-    "region index": (lambda c: "/regions/", 7),
-    "region": (lambda c: "/regions/europe/", 6),
-    "region, primary only": (lambda c: "/regions/europe/?primary=1", 6),
-    "grouping": (lambda c: "/regions/sahel/", 5),
-    "topic index": (lambda c: "/topics/", 1),
-    "topic": (lambda c: c["topic"].get_absolute_url(), 4),
-    "author index": (lambda c: "/authors/", 1),
-    "author": (lambda c: c["author"].get_absolute_url(), 5),
-    "corrections": (lambda c: "/corrections/", 2),
-    "corrections policy": (lambda c: "/corrections/policy/", 1),
+    "home": (lambda c: "/", 11, 10),
+    "report list": (lambda c: "/reports/", 5, 1),
+    "report list by kind": (lambda c: "/reports/?kind=sitrep", 5, 1),
+    "report": (lambda c: c["report"].get_absolute_url(), 10, 1),
+    "region index": (lambda c: "/regions/", 7, 0),
+    "region": (lambda c: "/regions/europe/", 8, 1),
+    "region, primary only": (lambda c: "/regions/europe/?primary=1", 8, 1),
+    "grouping": (lambda c: "/regions/sahel/", 7, 1),
+    "topic index": (lambda c: "/topics/", 1, 1),
+    "topic": (lambda c: c["topic"].get_absolute_url(), 6, 1),
+    "author index": (lambda c: "/authors/", 1, 1),
+    "author": (lambda c: c["author"].get_absolute_url(), 7, 1),
+    "corrections": (lambda c: "/corrections/", 2, 1),
+    "corrections policy": (lambda c: "/corrections/policy/", 1, 1),
 }
 
 
@@ -65,7 +68,10 @@ PAGES = {
 @pytest.mark.parametrize("name", list(PAGES))
 def test_each_page_runs_a_constant_number_of_queries(client, django_assert_num_queries, name, size):
     content = build(size)
-    url, queries = PAGES[name]
-    with django_assert_num_queries(queries):
-        response = client.get(url(content))
-    assert response.status_code == 200
+    url, drawn, again = PAGES[name]
+    with django_assert_num_queries(drawn):
+        first = client.get(url(content))
+    assert first.status_code == 200
+    with django_assert_num_queries(again):
+        second = client.get(url(content))
+    assert second.content == first.content

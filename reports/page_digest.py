@@ -1,0 +1,116 @@
+"""A digest of every row a report's page shows, read in one narrow query.
+
+A report's page is drawn from the rows ``ReportQuerySet.for_page`` loads: the report, its
+primary region, key points, sources, update notes, regions, topics and bylines with their
+authors. Loading them takes seven queries and builds dozens of model instances; this reads
+each row as a short text (a hash of it, on PostgreSQL) in a single query instead, so that a
+page kept under the digest (``reports.kept_pages``) is found without them. Any change to any
+of these rows, however it was saved, gives another digest.
+"""
+
+import datetime
+import hashlib
+from functools import lru_cache
+
+from django.db import connections
+from django.utils import timezone
+
+from authors.models import Author
+from tags.models import Region, Topic
+
+from .models import KeyPoint, Report, ReportAuthor, Source, TaggedReport, UpdateNote
+
+# Not shown on the page: renewed in the background after a save.
+NOT_SHOWN = {(Report, "search_vector")}
+
+
+def report_page_digest(slug, using="default"):
+    """(the digest (a str) of every row the page of the live report at ``slug`` shows, when
+    the next scheduled report goes live: a POSIX timestamp or 0 for none), or None when no
+    single live report has that slug or the database is neither PostgreSQL nor SQLite. One
+    query."""
+    connection = connections[using]
+    sql = _query(connection.vendor)
+    if sql is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Report.Status.PUBLISHED, timezone.now(), slug])
+        rows = cursor.fetchmany(2)
+    if len(rows) != 1:
+        return None
+    next_due, *shown = rows[0]
+    next_due = _as_datetime(next_due, connection)
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return digest, next_due.timestamp() if next_due else 0
+
+
+def _as_datetime(value, connection):
+    # SQLite returns a raw value where no field tells how to read it.
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    return connection.ops.convert_datetimefield_value(value, None, connection)
+
+
+@lru_cache(maxsize=2)
+def _query(vendor):
+    if vendor not in ("postgresql", "sqlite"):
+        return None
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+
+    def row(model, alias):
+        columns = [
+            field.column
+            for field in model._meta.concrete_fields
+            if (model, field.name) not in NOT_SHOWN
+        ]
+        if vendor == "postgresql":
+            listed = ", ".join(f"quote_nullable({alias}.{quote(column)})" for column in columns)
+            return f"md5(concat_ws('|', {listed}))"
+        return " || '|' || ".join(f"quote({alias}.{quote(column)})" for column in columns)
+
+    def each(text, tables, where):
+        # Every row's text, in a fixed order, as one value.
+        if vendor == "postgresql":
+            return f"(SELECT string_agg({text}, ',' ORDER BY {text}) FROM {tables} WHERE {where})"  # noqa: S608
+        return (
+            f"(SELECT group_concat(text, ',') FROM (SELECT {text} AS text FROM {tables}"  # noqa: S608
+            f" WHERE {where} ORDER BY 1))"
+        )
+
+    def table(model, alias):
+        return f"{quote(model._meta.db_table)} {alias}"
+
+    regions_through = Report.regions.through
+    report = "r.id"
+    parts = [
+        f"(SELECT MIN(d.publish_at) FROM {table(Report, 'd')}"  # noqa: S608
+        " WHERE d.status = %s AND d.publish_at > %s)",
+        "r.id",
+        row(Report, "r"),
+        f"(SELECT {row(Region, 'p')} FROM {table(Region, 'p')} WHERE p.id = r.primary_region_id)",  # noqa: S608
+        each(row(KeyPoint, "k"), table(KeyPoint, "k"), f"k.report_id = {report}"),
+        each(row(Source, "s"), table(Source, "s"), f"s.report_id = {report}"),
+        each(row(UpdateNote, "n"), table(UpdateNote, "n"), f"n.report_id = {report}"),
+        each(
+            f"{row(regions_through, 'rr')} || {row(Region, 'g')}",
+            f"{table(regions_through, 'rr')} JOIN {table(Region, 'g')} ON g.id = rr.region_id",
+            f"rr.report_id = {report}",
+        ),
+        each(
+            f"{row(TaggedReport, 'tr')} || {row(Topic, 't')}",
+            f"{table(TaggedReport, 'tr')} JOIN {table(Topic, 't')} ON t.id = tr.tag_id",
+            f"tr.content_object_id = {report}",
+        ),
+        each(
+            f"{row(ReportAuthor, 'ra')} || {row(Author, 'a')}",
+            f"{table(ReportAuthor, 'ra')} JOIN {table(Author, 'a')} ON a.id = ra.author_id",
+            f"ra.report_id = {report}",
+        ),
+    ]
+    # Table and column names come from the models; the slug is a parameter.
+    return (
+        f"SELECT {', '.join(parts)} FROM {table(Report, 'r')}"  # noqa: S608
+        " WHERE r.slug = %s AND r.draft_of_id IS NULL"
+    )

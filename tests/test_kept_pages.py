@@ -1,0 +1,189 @@
+"""Report, listing, region, topic and author pages are kept whole for anonymous readers
+(reports/kept_pages.py): read again with one narrow query and the same bytes and headers, every
+change to what they show appearing at once (page cache on or off), never kept for signed-in
+people."""
+
+import pytest
+from django.core.cache import cache
+
+from reports import workflow
+from reports.models import Report
+from tags.models import Region
+
+from .factories import AuthorFactory, EditorFactory, ReportFactory, TopicFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[0, 600], ids=["page cache off", "page cache on"])
+def page_cache(request, settings):
+    settings.PAGE_CACHE_SECONDS = request.param
+    return request.param
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """``with commit():`` runs what the block saved as a committed transaction would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def listed(commit):
+    """A published report in Ukraine by Nadia Rahman on a topic, and another one beside it."""
+    with commit():
+        topic = TopicFactory(name="Grain exports")
+        author = AuthorFactory(name="Nadia Rahman")
+        report = ReportFactory(
+            title="Grain corridor reopens",
+            primary_region=region("UA"),
+            topics=[topic],
+            authors=[author],
+        )
+        ReportFactory(title="Ports busy again", primary_region=region("UA"), topics=[topic])
+    return report
+
+
+PAGES = {
+    "report": lambda report: report.get_absolute_url(),
+    "all reports": lambda report: "/reports/",
+    "region": lambda report: region("UA").get_absolute_url(),
+    "region, primary only": lambda report: region("UA").get_absolute_url() + "?primary=1",
+    "grouping or parent region": lambda report: region("UA").parent.get_absolute_url(),
+    "topic": lambda report: report.topics.get().get_absolute_url(),
+    "author": lambda report: report.authors.get().get_absolute_url(),
+}
+LISTINGS = [name for name in PAGES if name != "report"]
+
+
+def text(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return " ".join(response.content.decode().split())
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_is_read_again_with_one_query_and_the_same_bytes(
+    client, listed, name, django_assert_num_queries
+):
+    url = PAGES[name](listed)
+    first = client.get(url)
+    assert first.templates  # drawn
+    with django_assert_num_queries(1):
+        again = client.get(url)
+    assert not again.templates  # kept
+    assert again.content == first.content
+    for header in ("Content-Type", "ETag", "Surrogate-Key", "Cache-Tag", "Cache-Control"):
+        assert again.get(header) == first.get(header), header
+
+
+def test_a_page_drawn_for_another_address_is_another_page(client, listed):
+    first = client.get("/reports/")
+    assert 'rel="next"' not in first.content.decode()
+    assert client.get("/reports/?kind=analysis").content != first.content
+
+
+def test_a_signed_in_persons_page_is_drawn_every_time(client, listed):
+    client.get("/reports/")  # kept for anonymous readers
+    client.force_login(EditorFactory())
+    for _ in range(2):
+        response = client.get("/reports/")
+        assert response.templates
+        assert "Your account" in response.content.decode()
+
+
+def test_a_withdrawn_reports_page_is_kept_with_its_noindex_header(client, listed):
+    workflow.withdraw(listed, reason="Could not be confirmed.", by=EditorFactory())
+    first = client.get(listed.get_absolute_url())
+    again = client.get(listed.get_absolute_url())
+    assert not again.templates
+    assert first["X-Robots-Tag"] == again["X-Robots-Tag"] == "noindex"
+
+
+def retitle_through_the_desk(report):
+    draft = workflow.working_draft(report)
+    draft.title = "Grain corridor closes"
+    draft.save()
+    workflow.publish_changes(draft, by=EditorFactory())
+    return "Grain corridor closes", list(PAGES)
+
+
+def rename_the_region(report):
+    ukraine = region("UA")
+    ukraine.name = "Ukraina"
+    ukraine.save()
+    return "Ukraina", list(PAGES)
+
+
+def rename_the_topic(report):
+    topic = report.topics.get()
+    topic.name = "Grain trade"
+    topic.save()
+    return "Grain trade", ["report", "topic"]
+
+
+def rename_the_author(report):
+    author = report.authors.get()
+    author.name = "Nadia Rahman-Okafor"
+    author.save()
+    return "Nadia Rahman-Okafor", list(PAGES)
+
+
+def publish_another_report(report):
+    ReportFactory(
+        title="Convoy reaches the port",
+        primary_region=region("UA"),
+        topics=[report.topics.get()],
+        authors=[report.authors.get()],
+    )
+    return "Convoy reaches the port", LISTINGS
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        retitle_through_the_desk,
+        rename_the_region,
+        rename_the_topic,
+        rename_the_author,
+        publish_another_report,
+    ],
+)
+def test_every_change_saved_shows_at_once(client, listed, commit, page_cache, change):
+    urls = {name: url(listed) for name, url in PAGES.items()}
+    before = {name: text(client, url) for name, url in urls.items()}
+    for url in urls.values():
+        client.get(url)  # kept (and in the page cache, when it is on)
+    with commit():
+        shown, names = change(Report.objects.get(pk=listed.pk))
+    for name in names:
+        assert shown not in before[name], name
+        assert shown in text(client, urls[name]), name
+
+
+def test_a_withdrawn_report_leaves_every_listing_at_once(client, listed, commit, page_cache):
+    urls = [PAGES[name](listed) for name in LISTINGS]
+    for url in urls:
+        assert "Grain corridor reopens" in text(client, url)
+    with commit():
+        workflow.withdraw(listed, reason="Could not be confirmed.", by=EditorFactory())
+    for url in urls:
+        assert "Grain corridor reopens" not in text(client, url), url
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_what_a_card_shows_follows_any_change_however_it_is_saved(client, listed, name):
+    url = PAGES[name](listed)
+    client.get(url)
+    Report.objects.filter(pk=listed.pk).update(title="Grain corridor closes")
+    Region.objects.filter(pk=listed.primary_region_id).update(name="Ukraina")
+    page = text(client, url)
+    assert "Grain corridor closes" in page
+    assert "· Ukraina" in page
+
+
+def test_nothing_kept_is_used_after_the_cache_is_cleared(client, listed):
+    first = client.get("/reports/")
+    cache.clear()
+    again = client.get("/reports/")
+    assert again.templates
+    assert again.content == first.content
