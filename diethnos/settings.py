@@ -169,6 +169,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles any query it overestimates, and a page's queries pay more to be
     # compiled (hundreds of milliseconds) than they take to run.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Queries are bound on the client and never prepared, except the few run on every request
+    # that ask for it (reports.page_digest.prepared_cursor): planned once per connection.
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL")

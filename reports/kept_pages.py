@@ -1,19 +1,24 @@
 """Whole public pages drawn once and kept in the shared cache for anonymous readers, whether
-or not the page cache (``diethnos.page_cache``) is on: what a page costs after a publication
-purged it.
+or not the page cache (``diethnos.page_cache``) is on: what a page costs when the page cache
+does not hold it (after a publication purged it, say) is then one narrow query and one cache
+round trip rather than a full draw.
 
-A listing, region, topic or author page shows published reports' cards and the names of
-regions, topics and authors: exactly what the generations of ``tags.report_counts`` follow
-(``LISTINGS`` and ``TEXT``). So its HTML is kept under its address with those generations and
-the time the next scheduled report goes live, and is used only while all three still hold: a
-change saved in any way those generations follow shows at once, and reading the page costs one
-cache round trip and no query. A report's page also keys its HTML on a digest of every row it
-shows (``reports.page_digest``), read in one narrow query.
+- A report's page (``kept_page``) is kept under a digest of every row it shows, read in one
+  query (``reports.page_digest``), and the generations of ``tags.report_counts`` its related
+  reports follow (``LISTINGS`` and ``TEXT``); it lapses when the next scheduled report goes
+  live.
+- A listing of report cards (all reports, a region, topic or author page: ``kept_listing``)
+  keeps its *frame* (which reports it lists, its count, and the rows it shows besides its
+  cards) until the ``LISTINGS`` generation is renewed or the next scheduled report goes live,
+  as the counts are kept; what its cards show is read afresh by id in one query, and the page
+  is used only if that and the frame are what it was drawn from.
 
-What else a page depends on is part of its key (``drawn_with``): the project's templates and
-code, the site's settings and static files, time zone and language. Only anonymous readers'
-pages are kept (a signed-in person's differ), and only plain pages (200, no cookie, CSRF token
-or ``Cache-Control`` of their own).
+So any change to a report's page or to a card shows at once, however it is saved; a change to
+a region, topic or author (their pages' own rows) once it is saved through the site, as for
+the counts. What else a page depends on is part of its key (``drawn_with``): the project's
+templates and code, the site's settings and static files, time zone and language. Only
+anonymous readers' pages are kept (a signed-in person's differ), and only plain pages (200, no
+cookie, CSRF token or ``Cache-Control`` of their own).
 """
 
 import hashlib
@@ -23,6 +28,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.templatetags.static import static
@@ -31,12 +37,15 @@ from django.utils import timezone, translation
 
 from diethnos.page_cache import UNTAGGED, tag_page, tags_of
 from diethnos.pagination import paginate
+from reports.page_digest import prepared_cursor
 from tags.report_counts import LISTINGS, TEXT, kept_until_reports_change, with_next_publication
 
 # The changes a kept page follows (tags.report_counts).
 KINDS = (LISTINGS, TEXT)
 # The apps whose templates and code draw public pages.
 DRAWING_APPS = ("diethnos", "reports", "tags", "authors", "corrections")
+# How long a page is kept after it was last drawn.
+KEPT_SECONDS = 60 * 60 * 24
 # Headers a view sets that a kept page repeats.
 KEPT_HEADERS = ("X-Robots-Tag",)
 
@@ -47,13 +56,12 @@ def is_kept_for(request):
     return request.method in ("GET", "HEAD") and not request.user.is_authenticated
 
 
-def kept_page(request, shown, draw, kinds=KINDS, lapses_at=None):
-    """The response to ``request``: the page kept for ``shown`` (any value whose ``repr``
-    tells what the page shows, e.g. a digest of its rows) and the request's address when it is
-    still current for ``kinds`` (see ``kept_until_reports_change``; with none, ``shown`` alone
-    tells, and the page never lapses), else ``draw()`` (an HttpResponse), kept when it may be.
-    With ``kinds``, the page lapses at ``lapses_at`` (a POSIX timestamp, 0 for never; read
-    with ``next_publication`` unless given): when the next scheduled report goes live.
+def kept_page(request, shown, draw, lapses_at=None):
+    """The response to ``request``: the page kept for ``shown`` (a value whose ``repr`` tells
+    what the page shows, e.g. a digest of its rows) and the request's address while the
+    generations of ``KINDS`` hold (``kept_until_reports_change``), else ``draw()`` (an
+    HttpResponse), kept when it may be until ``lapses_at`` (a POSIX timestamp, 0 for never;
+    read with ``next_publication`` unless given): when the next scheduled report goes live.
 
     A page read from the cache is tagged for the page cache as it was when drawn."""
     if not is_kept_for(request):
@@ -65,33 +73,22 @@ def kept_page(request, shown, draw, kinds=KINDS, lapses_at=None):
         drawn.append(response)
         if not _is_keepable(request, response):
             return None, time.time()  # not kept
-        tags = [tag for tag in tags_of(request) if tag != UNTAGGED]
-        headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
-        if not kinds:
-            return (response.content, tags, headers), 0
-        return (response.content, tags, headers), (
-            next_publication() if lapses_at is None else lapses_at
-        )
+        return _page_of(request, response), (next_publication() if lapses_at is None else lapses_at)
 
     address = request.build_absolute_uri()
-    name = hashlib.blake2b(f"{shown!r}\n{address}".encode(), digest_size=16).hexdigest()
-    kept = kept_until_reports_change(f"kept-page:{name}:{drawn_with()}", draw_and_keep, kinds)
+    name = _digest_of((shown, address))
+    kept = kept_until_reports_change(f"kept-page:{name}:{drawn_with()}", draw_and_keep, KINDS)
     if drawn:
         return drawn[0]
-    content, tags, headers = kept
-    tag_page(request, *tags)
-    response = HttpResponse(content)
-    for header, value in headers:
-        response[header] = value
-    return response
+    return _kept_response(request, kept)
 
 
 def kept_listing(request, frame, draw):
-    """The response to ``request`` for a listing of report cards: kept whole (``kept_page``)
-    for what its cards show, read afresh by their ids in one query (a change to a card, however
-    it is saved, shows at once), and for its *frame*, kept until the ``LISTINGS`` generation is
-    renewed or the next scheduled report goes live (as its count is): which reports it lists
-    and what it shows besides them.
+    """The response to ``request`` for a listing of report cards: the page kept for its
+    address, if it was drawn from the same frame (kept until the ``LISTINGS`` generation is
+    renewed or the next scheduled report goes live: which reports it lists, their count, what
+    it shows besides them) and the same cards (read afresh by id in one query: a change to a
+    card, however it is saved, shows at once); else ``draw()``, kept. One cache round trip.
 
     ``frame()`` returns (shown, reports, count): the rows the page shows besides its cards (a
     value with a stable ``repr``, e.g. ``rows(...)``), the QuerySet of the reports it lists in
@@ -113,11 +110,43 @@ def kept_listing(request, frame, draw):
 
     address = request.build_absolute_uri()
     name = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    kept = kept_until_reports_change(f"listing-frame:{name}", listed, (LISTINGS,))
+    page_key = f"kept-listing:{name}:{drawn_with()}"
+    kept, read = kept_until_reports_change(
+        f"listing-frame:{name}", listed, (LISTINGS,), read_with=[page_key]
+    )
     if kept is None:
         return draw()
     shown, count, listed_ids = kept
-    return kept_page(request, (shown, count, _cards(listed_ids)), draw, kinds=())
+    version = _digest_of((shown, count, _cards(listed_ids)))
+    stored = read.get(page_key)
+    if isinstance(stored, tuple) and stored[0] == version:
+        return _kept_response(request, stored[1:])
+    response = draw()
+    if _is_keepable(request, response):
+        cache.set(page_key, (version, *_page_of(request, response)), KEPT_SECONDS)
+    return response
+
+
+def _digest_of(value):
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def _page_of(request, response):
+    """What is kept of a page drawn for ``request``: (its HTML, its page tags, its headers
+    that a kept page repeats)."""
+    tags = [tag for tag in tags_of(request) if tag != UNTAGGED]
+    headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
+    return response.content, tags, headers
+
+
+def _kept_response(request, kept):
+    """The response made of a page ``kept`` (see ``_page_of``), tagged as it was drawn."""
+    content, tags, headers = kept
+    tag_page(request, *tags)
+    response = HttpResponse(content)
+    for header, value in headers:
+        response[header] = value
+    return response
 
 
 def _cards(listed):
@@ -130,7 +159,7 @@ def _cards(listed):
     params = list(params)
     for place, pk in zip(places, ids, strict=True):
         params[place] = pk
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         found = {values[0]: values for values in cursor.fetchall()}
     return [(row, found.get(row[0])) for row in listed]

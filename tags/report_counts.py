@@ -75,15 +75,23 @@ def _current(found, key, kinds):
     return False, None
 
 
-def kept_until_reports_change(key, count, kinds=(LISTINGS,)):
+def kept_until_reports_change(key, count, kinds=(LISTINGS,), read_with=()):
     """The value stored under ``key`` if counted in the current generations of ``kinds`` (a
     tuple of ``LISTINGS``, ``TEXT``, ``NOTES``: the changes it follows) and not lapsed, else
-    ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored."""
+    ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored.
+
+    With ``read_with`` (other cache keys, read in the same round trip), returns (the value,
+    {key: what the cache holds under it} for those of ``read_with`` it holds)."""
     generation_keys = [_generation_key(kind) for kind in kinds]
-    found = cache.get_many([key, *generation_keys, page_cache.VERSION_KEY])
+    found = cache.get_many([key, *read_with, *generation_keys, page_cache.VERSION_KEY])
+    read = {name: found[name] for name in read_with if name in found}
     current, value = _current(found, key, kinds)
-    if current:
-        return value
+    if not current:
+        value = _count_and_keep(key, count, kinds, found, generation_keys)
+    return (value, read) if read_with else value
+
+
+def _count_and_keep(key, count, kinds, found, generation_keys):
     missing = [name for name in generation_keys if found.get(name) is None]
     for name in missing:
         cache.add(name, _new_generation(), None)
