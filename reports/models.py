@@ -242,8 +242,8 @@ class ReportQuerySet(models.QuerySet):
             .values("pk")[:newest]
         )
 
-        # Each shared region scores 2 and the report's primary region 1 more: read off the
-        # row for the other report's primary region, then summed over its other regions.
+        # The other report's primary region is scored off its row, its other regions summed
+        # over its links to them: its primary region, if linked too, is counted once.
         score = Value(0)
         primary = report.primary_region_id
         if region_ids:
