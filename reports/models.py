@@ -42,6 +42,9 @@ from tags.models import Region, Topic
 from . import languages, search
 
 MAX_KEY_POINTS = 10
+# How many of the last entered reports sharing a region or topic with a report are weighed as
+# its related reports (ReportQuerySet.related_to).
+RELATED_CANDIDATES = 200
 KEY_POINT_MAX_LENGTH = 400
 SUMMARY_MAX_LENGTH = 300
 SEO_TITLE_MAX_LENGTH = 70
@@ -107,6 +110,24 @@ class Joined(Subquery):
     def as_postgresql(self, compiler, connection, **extra_context):
         template = "(SELECT string_agg(value::text, '|') FROM (%(subquery)s) AS joined)"
         return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def sum_of(rows, value):
+    """The sum of ``value`` (an expression) over ``rows`` (a queryset filtered on
+    ``OuterRef``), 0 without rows, as an expression."""
+    summed = rows.order_by().annotate(total=Func(value, function="SUM")).values("total")
+    return Coalesce(Subquery(summed, output_field=models.IntegerField()), 0)
+
+
+def newest_of_each(sharing, count, using):
+    """The ``count`` highest report ids of each of ``sharing`` ((queryset, name of its column
+    of report ids) pairs, each read backwards off an index), all together: a queryset of one
+    column of ids, with repeats, for database ``using``."""
+    ids = [rows.order_by(f"-{column}").values(column)[:count] for rows, column in sharing]
+    if not connections[using].features.supports_slicing_ordering_in_compound:
+        # A UNION holds no LIMIT there: each one's ids are looked up again.
+        ids = [Report.all_objects.filter(pk__in=rows).order_by().values("pk") for rows in ids]
+    return ids[0].union(*ids[1:], all=True)
 
 
 def is_true(condition):
@@ -221,43 +242,53 @@ class ReportQuerySet(models.QuerySet):
         the region, or with a place in it, is not among them."""
         return self.filter(primary_region_within(region.rollup_ids()))
 
-    def related_to(self, report):
+    def related_to(self, report, newest=RELATED_CANDIDATES):
         """Other reports sharing regions or topics with ``report``, those sharing most first.
 
         Each shared region scores 2 and each shared topic 1; sharing the report's primary region
-        scores 1 more. Equal scores go newest first. Reads the report's regions and topics from
-        its prefetched rows (see ``for_page``).
+        scores 1 more. Equal scores go newest first. Only the ``newest`` reports sharing
+        anything with it are weighed, the last entered (by id, whatever their status: those
+        not among these reports take no part), so that the choice stays quick on a large
+        site: an older report sharing as much is left out. Reads the report's regions and
+        topics from its prefetched rows (see ``for_page``).
         """
         region_ids = {region.pk for region in report.regions.all()}
         if report.primary_region_id:
             region_ids.add(report.primary_region_id)
         topic_ids = [topic.pk for topic in report.topics.all()]
+        if not (region_ids or topic_ids):
+            return self.none()
         region_links = Report.regions.through.objects
         topic_links = TaggedReport.objects
-        sharing = (
-            Q(primary_region_id__in=region_ids)
-            | Q(pk__in=region_links.filter(region_id__in=region_ids).values("report_id"))
-            | Q(pk__in=topic_links.filter(tag_id__in=topic_ids).values("content_object_id"))
+        sharing = [(topic_links.filter(tag_id=pk), "content_object_id") for pk in topic_ids]
+        for pk in region_ids:
+            sharing.append((Report.all_objects.filter(primary_region_id=pk), "pk"))
+            sharing.append((region_links.filter(region_id=pk), "report_id"))
+        newest_sharing = (
+            Report.all_objects.filter(pk__in=newest_of_each(sharing, newest, self.db))
+            .exclude(pk=report.pk)
+            .order_by("-pk")
+            .values("pk")[:newest]
         )
 
-        tagged = region_links.filter(report_id=OuterRef("pk"))
+        # The other report's primary region is scored off its row, its other regions summed
+        # over its links to them: its primary region, if linked too, is counted once.
         score = Value(0)
+        primary = report.primary_region_id
         if region_ids:
-            # A primary region that is also among the tagged ones counts once.
-            primary_untagged = ~Exists(tagged.filter(region_id=OuterRef("primary_region_id")))
-            shared_primary = is_true(Q(primary_region_id__in=region_ids) & primary_untagged)
-            score += 2 * (count_of(tagged.filter(region_id__in=region_ids)) + shared_primary)
-        if report.primary_region_id:
-            primary = report.primary_region_id
-            score += is_true(
-                Q(primary_region_id=primary) | Exists(tagged.filter(region_id=primary))
-            )
+            score += 2 * is_true(Q(primary_region_id__in=region_ids))
+            weight = Value(2)
+            if primary:
+                score += is_true(Q(primary_region_id=primary))
+                weight += is_true(Q(region_id=primary))
+            tagged = region_links.filter(report_id=OuterRef("pk"), region_id__in=region_ids)
+            weight = Case(When(region_id=OuterRef("primary_region_id"), then=0), default=weight)
+            score += sum_of(tagged, weight)
         if topic_ids:
             filed = topic_links.filter(content_object_id=OuterRef("pk"), tag_id__in=topic_ids)
             score += count_of(filed)
         return (
-            self.filter(sharing)
-            .exclude(pk=report.pk)
+            self.filter(pk__in=newest_sharing)
             .annotate(shared=score)
             .order_by("-shared", "-publish_at", "-pk")
         )
@@ -527,6 +558,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
             models.Index(
                 fields=["publish_at", "id"], condition=Q(featured=True), name="report_featured"
             ),
+            # The newest reports chiefly about a region, off the index (related reports).
+            models.Index(fields=["primary_region", "id"], name="report_primary_region_newest"),
             # The languages in use (reports.search.configs_in_use) off the index.
             models.Index(fields=["language"], name="report_language"),
             # The working drafts with changes to publish, which the desk's list marks.
@@ -880,6 +913,8 @@ class TaggedReport(PartOfReport, TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_report_topic")
         ]
+        # The newest reports filed under a topic, off the index (related reports).
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_report_newest")]
 
 
 class KeyPoint(PartOfReport, models.Model):

@@ -9,7 +9,8 @@ cache with the *generations* it was drawn in, one for each kind of change it fol
   regions, topics or bylines changed; a region, a grouping's members, a topic or an author
   edited). Every kept value follows it.
 - ``TEXT``: what a live report's card says (its headline, standfirst...): any save of a live
-  report. The related reports, which show cards, follow it; counts do not.
+  report. The rows of a report's related reports, which show cards, follow it; which reports
+  they are, and counts, do not.
 - ``NOTES``: the update and correction notes of published reports. The corrections log's
   count and the sitemaps' latest change follow it.
 

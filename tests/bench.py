@@ -181,6 +181,28 @@ def measure(paths, repeat):
     return rows
 
 
+def measure_renewed(label, path, kinds, repeat):
+    """``path`` drawn ``repeat`` times, each after a change of ``kinds`` (``LISTINGS``,
+    ``TEXT``: tags.report_counts) drops what it keeps: a row as ``measure`` gives."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tags.report_counts import renew
+
+    client = Client()
+    client.get(path)  # warm up
+    timings = []
+    for _ in range(repeat):
+        renew(*kinds)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(timings)
+    return label, path, response.status_code, len(queries), median, len(response.content)
+
+
 WRK_REPORT = """
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6
@@ -760,6 +782,14 @@ def main(argv=None):
         ("desk list, search", f"{desk_list}?q=matters", desk),
     ]
     rows = measure(paths, args.repeat)
+    from tags.report_counts import LISTINGS, TEXT
+
+    rows[2:2] = [
+        # After any report is published, moved or withdrawn: its related reports chosen again.
+        measure_renewed("report page, related chosen", paths[1][1], [LISTINGS], args.repeat),
+        # After a correction of any live report: their cards' rows read again.
+        measure_renewed("report page, after a correction", paths[1][1], [TEXT], args.repeat),
+    ]
     # Memory on a second pass: tracing allocations slows Python down, so it spoils timings.
     tracemalloc.start()
     measure(paths, 1)

@@ -84,6 +84,65 @@ def test_related_reports_show_a_new_headline_at_once(client):
     assert b"A headline nobody had read" in client.get(other.get_absolute_url()).content
 
 
+def choosing_related(client, url):
+    """(the response to ``url``, how many queries it sent, how many of them chose related
+    reports: the query scoring them)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries), sum('"shared"' in query["sql"] for query in queries)
+
+
+@pytest.fixture(params=[False, True], ids=["page cache off", "page cache on"])
+def page_cache(request, settings):
+    """Whether whole pages are kept in the cache: both ways in turn."""
+    settings.PAGE_CACHE_SECONDS = 600 if request.param else 0
+    return request.param
+
+
+def test_a_text_change_shows_in_related_reports_at_once_without_choosing_them_again(
+    client, page_cache, django_capture_on_commit_callbacks
+):
+    topic = TopicFactory()
+    shown = ReportFactory(title="Grain deal holds", topics=[topic])
+    page = ReportFactory(topics=[topic]).get_absolute_url()
+    _, _, chose = choosing_related(client, page)
+    assert chose == 1
+    _, kept_queries, chose = choosing_related(client, page)
+    assert chose == 0
+    draft = workflow.working_draft(shown)
+    draft.title = "Grain deal collapses"
+    draft.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish_changes(draft, by=EditorFactory())
+    response, queries, chose = choosing_related(client, page)
+    assert "Grain deal collapses" in response.content.decode()
+    assert chose == 0
+    if page_cache:
+        assert response["X-Cache"] == "miss"  # the page shows its card: purged
+    else:
+        assert queries == kept_queries + 2  # the rows of the related reports, by id
+    _, queries, _ = choosing_related(client, page)
+    assert queries == kept_queries  # kept again
+
+
+def test_a_change_of_where_a_report_is_filed_chooses_related_reports_again(
+    client, page_cache, django_capture_on_commit_callbacks
+):
+    topic = TopicFactory()
+    shown = ReportFactory(title="Grain deal holds", primary_region=region("FR"), topics=[topic])
+    page = ReportFactory(primary_region=region("QA"), topics=[topic]).get_absolute_url()
+    assert "Grain deal holds" in choosing_related(client, page)[0].content.decode()
+    draft = workflow.working_draft(shown)
+    draft.save()
+    draft.topics.set([TopicFactory()])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish_changes(draft, by=EditorFactory())
+    response, _, chose = choosing_related(client, page)
+    assert chose == 1
+    assert "Grain deal holds" not in response.content.decode()
+
+
 def test_a_draft_save_or_an_unpublished_report_renews_nothing(newsroom):
     ukraine, _, _ = newsroom
     before = generations()

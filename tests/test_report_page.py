@@ -245,6 +245,53 @@ def test_related_reports_are_those_sharing_most_newest_first_and_never_itself(cl
     assert shown_first.count() == 5
 
 
+def test_related_reports_score_what_they_share_as_counted_plainly():
+    import random
+
+    rng = random.Random(12)
+    places = [region(code) for code in ("UA", "RU", "PL", "FR")]
+    topics = [TopicFactory() for _ in range(3)]
+
+    def filed():
+        return ReportFactory(
+            primary_region=rng.choice(places),
+            regions=rng.sample(places, rng.randint(0, 3)),
+            topics=rng.sample(topics, rng.randint(0, 3)),
+        )
+
+    def places_of(report):
+        return {report.primary_region_id, *(place.pk for place in report.regions.all())}
+
+    report, others = filed(), [filed() for _ in range(15)]
+    expected = {}
+    for other in others:
+        score = 2 * len(places_of(report) & places_of(other))
+        score += report.primary_region_id in places_of(other)
+        score += len(set(report.topics.all()) & set(other.topics.all()))
+        if score:
+            expected[other.pk] = score
+    related = Report.objects.published().related_to(report)
+    assert {other.pk: other.shared for other in related} == expected
+
+
+def test_only_the_last_entered_reports_sharing_anything_are_weighed():
+    topic = TopicFactory()
+    now = timezone.now()
+    report = ReportFactory(primary_region=region("UA"), topics=[topic])
+    closest = ReportFactory(primary_region=region("UA"), topics=[topic])
+    later = [
+        ReportFactory(primary_region=region("FR"), topics=[topic], publish_at=now - ago)
+        for ago in (datetime.timedelta(days=2), datetime.timedelta(days=1))
+    ]
+    ReportFactory(primary_region=region("ML"))  # shares nothing: not counted
+    ReportFactory(primary_region=region("UA"), status=Report.Status.DRAFT)  # counted, not shown
+    published = Report.objects.published()
+    assert list(published.related_to(report)) == [closest, later[1], later[0]]
+    # The draft and the two entered before it: an older report sharing more is left out.
+    assert list(published.related_to(report, newest=3)) == [later[1], later[0]]
+    assert list(published.related_to(report, newest=1)) == []
+
+
 def test_related_reports_change_at_once_with_what_readers_see(client):
     import time_machine
 
