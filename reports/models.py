@@ -495,6 +495,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
                 condition=Q(draft_of__isnull=True, status="published"),
                 name="report_live_published",
             ),
+            # ... and by first publication, as the news sitemap lists the last two days'.
+            models.Index(
+                fields=["first_published_at", "id"],
+                condition=Q(draft_of__isnull=True, status="published"),
+                name="report_live_first_published",
+            ),
         ]
         # What the database itself refuses, whatever wrote the row (see publication_problems
         # for the rules that need the key points and bylines).
@@ -594,7 +600,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         self.stored_status = self.status
 
     def get_absolute_url(self):
-        return page_address("reports:detail", slug=self.slug)
+        return Report.address(self.slug)
+
+    @staticmethod
+    def address(slug):
+        """The path of the public page of the report whose slug is ``slug`` (a str)."""
+        return page_address("reports:detail", slug=slug)
 
     def has_public_pages(self):
         """Once published (or scheduled), the report's address may be kept by readers."""
