@@ -483,11 +483,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
                 condition=Q(has_unpublished_changes=True),
                 name="report_pending_changes",
             ),
-            # Live reports newest first, as the desk lists them, straight off the index.
+            # Live reports newest first, as the desk lists them, straight off the index; and
+            # filtered by region, counted and dated off the index alone.
             models.Index(
-                fields=["publish_at", "id"],
+                fields=["publish_at", "id", "primary_region"],
                 condition=Q(draft_of__isnull=True),
-                name="report_live_newest",
+                name="report_live_newest_region",
             ),
             # The live published reports, newest first and counted, straight off the index.
             models.Index(
