@@ -179,10 +179,11 @@ class BylineFilter(admin.RelatedOnlyFieldListFilter):
     def field_choices(self, field, request, model_admin):
         reports = model_admin.get_queryset(request)
         bylined = Exists(reports.filter(report_authors__author=OuterRef("pk")))
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        return field.get_choices(
-            include_blank=False, limit_choices_to=Q(bylined), ordering=ordering
-        )
+        authors = field.related_model._default_manager.filter(bylined)
+        if ordering := self.field_admin_ordering(field, request, model_admin):
+            authors = authors.order_by(*ordering)
+        # Each by name (as Author.__str__ gives it), not read whole.
+        return list(authors.values_list("pk", "name"))
 
 
 class PendingChangesFilter(admin.SimpleListFilter):
