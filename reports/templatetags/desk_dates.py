@@ -18,21 +18,50 @@ def dates_with_rows(cl):
     ``date_hierarchy`` is a DateTimeField)."""
     if cl.query:
         # A searched list's rows are gathered by the search's subqueries, which each lookup
-        # would gather again: reading them once is quicker.
-        return date_hierarchy(cl)
-    return date_hierarchy(_ChangeListDates(cl))
+        # would gather again: its months are read once instead.
+        return date_hierarchy(_ChangeListDates(cl, _MonthsReadOnce(cl.queryset, cl.date_hierarchy)))
+    return date_hierarchy(_ChangeListDates(cl, _Periods(cl.queryset)))
 
 
 class _ChangeListDates:
-    """Change list ``cl`` as the date hierarchy reads it, with a ``queryset`` that answers
-    its two questions (``_Periods``)."""
+    """Change list ``cl`` as the date hierarchy reads it, with ``answers`` (``_Periods`` or
+    ``_MonthsReadOnce``) for the two questions it asks of its ``queryset``."""
 
-    def __init__(self, cl):
+    def __init__(self, cl, answers):
         self._cl = cl
-        self.queryset = _Periods(cl.queryset)
+        self.queryset = answers
 
     def __getattr__(self, name):
         return getattr(self._cl, name)
+
+
+class _MonthsReadOnce:
+    """The date hierarchy's questions about ``rows`` (a QuerySet) answered from the months
+    holding any of them (on ``field``), read in one query: their first and last months stand
+    for their first and last dates, which are only compared by year and month."""
+
+    def __init__(self, rows, field):
+        self.rows, self.field = rows, field
+        self.months = None
+
+    def _months(self):
+        if self.months is None:
+            self.months = list(self.rows.datetimes(self.field, "month"))
+        return self.months
+
+    def aggregate(self, **bounds):
+        months = self._months()
+        return {"first": months[0], "last": months[-1]} if months else dict.fromkeys(bounds)
+
+    def datetimes(self, field, kind):
+        if kind == "day":
+            return self.rows.datetimes(field, "day")
+        months = self._months()
+        if kind == "month":
+            return months
+        years = dict.fromkeys(month.year for month in months)
+        zone = timezone.get_current_timezone()
+        return [timezone.make_aware(datetime(year, 1, 1), zone) for year in years]
 
 
 class _Periods:
