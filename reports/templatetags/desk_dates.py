@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
-from django.db.models import Exists, Max, Min
+from django.db.models import Subquery
 from django.utils import timezone
 
 register = template.Library()
@@ -20,7 +20,7 @@ def dates_with_rows(cl):
         # A searched list's rows are gathered by the search's subqueries, which each lookup
         # would gather again: its months are read once instead.
         return date_hierarchy(_ChangeListDates(cl, _MonthsReadOnce(cl.queryset, cl.date_hierarchy)))
-    return date_hierarchy(_ChangeListDates(cl, _Periods(cl.queryset)))
+    return date_hierarchy(_ChangeListDates(cl, _Periods(cl.queryset, cl.date_hierarchy)))
 
 
 class _ChangeListDates:
@@ -65,15 +65,24 @@ class _MonthsReadOnce:
 
 
 class _Periods:
-    """The date hierarchy's questions about ``rows`` (a QuerySet): their first and last
-    dates (``aggregate``), and the years, months or days holding any (``datetimes``)."""
+    """The date hierarchy's questions about ``rows`` (a QuerySet) dated by ``field``: their
+    first and last dates (``aggregate``), and the years, months or days holding any
+    (``datetimes``), each answered by reading the date's index from one end until a row holds."""
 
-    def __init__(self, rows):
-        self.rows = rows
+    def __init__(self, rows, field):
+        self.rows, self.field = rows, field
         self.span = None
 
     def aggregate(self, **bounds):
-        self.span = self.rows.aggregate(**bounds)
+        """``{"first": ..., "last": ...}``, the first and last dates of the rows (asked as
+        ``first=Min(field), last=Max(field)``), in one query."""
+        dated = self.rows.filter(**{f"{self.field}__isnull": False}).values(self.field)
+        ends = {
+            "first": Subquery(dated.order_by(self.field)[:1]),
+            "last": Subquery(dated.order_by(f"-{self.field}")[:1]),
+        }
+        found = self.rows.model._base_manager.order_by().annotate(**ends).values(*ends).first()
+        self.span = found or dict.fromkeys(ends)
         return self.span
 
     def datetimes(self, field, kind):
@@ -81,19 +90,25 @@ class _Periods:
         the rows, as ``QuerySet.datetimes`` gives them (aware, in the current time zone, in
         order), in at most two queries."""
         if self.span is None:
-            self.span = self.rows.aggregate(first=Min(field), last=Max(field))
+            self.aggregate()
         first, last = self.span["first"], self.span["last"]
         if first is None or last is None:
             return []
         periods = _periods(timezone.localtime(first), timezone.localtime(last), kind)
+        # Each period's first row by date: read off the date's index from the period's start,
+        # checking the list's filters row by row until one holds.
         probes = {
-            f"p{number}": Exists(self.rows.filter(**{f"{field}__gte": start, f"{field}__lt": end}))
+            f"p{number}": Subquery(
+                self.rows.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+                .order_by(field)
+                .values(field)[:1]
+            )
             for number, (start, end) in enumerate(periods)
         }
         # Any one row to hang the lookups on: each is looked up once, not for each row.
         found = self.rows.model._base_manager.order_by().annotate(**probes).values_list(*probes)
         held = found.first() or ()
-        return [start for (start, _), holds in zip(periods, held, strict=False) if holds]
+        return [start for (start, _), first in zip(periods, held, strict=False) if first]
 
 
 def _periods(first, last, kind):
