@@ -6,21 +6,28 @@ PAGE_SIZE = 20
 
 
 class Paginator(paginator.Paginator):
-    """Reads a page in the back half of an ordered queryset from the end, in reverse order.
+    """Reads a page of an ordered queryset past its first by finding the page's rows' ids
+    first, from the end for a page in the back half.
 
-    The database then skips at most half the rows whatever the page, and none for the last.
+    The database then skips at most half the rows whatever the page, and none for the last;
+    and it skips them in the ids alone (off an index, where one gives the order), working out
+    the rest of each row (its columns, annotations) for the page's rows only.
     """
 
     def page(self, number):
         items = self.object_list
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if not bottom or not getattr(items, "ordered", False) or self.orphans:
+            return super().page(number)
         top = min(bottom + self.per_page, self.count)
         from_end = self.count - top
-        if from_end >= bottom or not getattr(items, "ordered", False) or self.orphans:
-            return super().page(number)
-        backwards = items.reverse()[from_end : self.count - bottom]
-        return self._get_page(list(backwards)[::-1], number, self)
+        ids = items.prefetch_related(None).values("pk")
+        if from_end >= bottom:
+            ids = ids[bottom:top]
+        else:
+            ids = ids.reverse()[from_end : self.count - bottom]
+        return self._get_page(items.filter(pk__in=ids), number, self)
 
 
 def paginate(request, items, per_page=PAGE_SIZE, count=None):

@@ -568,17 +568,24 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
                 condition=Q(has_unpublished_changes=True),
                 name="report_pending_changes",
             ),
-            # Live reports newest first, as the desk lists them, straight off the index.
+            # Live reports newest first, as the desk lists them, straight off the index; and
+            # filtered by region, counted and dated off the index alone.
             models.Index(
-                fields=["publish_at", "id"],
+                fields=["publish_at", "id", "primary_region"],
                 condition=Q(draft_of__isnull=True),
-                name="report_live_newest",
+                name="report_live_newest_region",
             ),
             # The live published reports, newest first and counted, straight off the index.
             models.Index(
                 fields=["publish_at", "id"],
                 condition=Q(draft_of__isnull=True, status="published"),
                 name="report_live_published",
+            ),
+            # ... and by first publication, as the news sitemap lists the last two days'.
+            models.Index(
+                fields=["first_published_at", "id"],
+                condition=Q(draft_of__isnull=True, status="published"),
+                name="report_live_first_published",
             ),
         ]
         # What the database itself refuses, whatever wrote the row (see publication_problems
@@ -679,7 +686,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         self.stored_status = self.status
 
     def get_absolute_url(self):
-        return page_address("reports:detail", slug=self.slug)
+        return Report.address(self.slug)
+
+    @staticmethod
+    def address(slug):
+        """The path of the public page of the report whose slug is ``slug`` (a str)."""
+        return page_address("reports:detail", slug=slug)
 
     def has_public_pages(self):
         """Once published (or scheduled), the report's address may be kept by readers."""

@@ -18,11 +18,13 @@ from django.utils.functional import cached_property
 
 from authors.models import Author
 from diethnos.page_cache import tag_page
+from diethnos.pagination import Paginator
 from diethnos.site import language, site_scheme_and_domain
 from tags.models import Region, Topic
-from tags.report_counts import LISTINGS, NOTES, kept_until_reports_change
+from tags.report_counts import LISTINGS, NOTES, kept_count, kept_until_reports_change
 
 from .models import Report, modification
+from .sitemap_xml import NewsUrlset, Urlset
 
 # Google News takes articles published in the last two days.
 NEWS_WINDOW = timedelta(days=2)
@@ -49,8 +51,20 @@ class ReportSitemap(PublicSitemap):
     limit = 1000
 
     def items(self):
-        published = Report.objects.published().newest_first()
-        return published.only("slug").with_modification()
+        # Rows rather than reports: making a thousand model instances costs more than the rest.
+        published = Report.objects.published().newest_first().with_modification()
+        return published.values_list("slug", "last_modified", named=True)
+
+    def location(self, item):
+        return Report.address(item.slug)
+
+    @cached_property
+    def paginator(self):
+        # Counted as the list of all reports counts them (the same count, kept until the
+        # reports change), and a page in the back half read from the end.
+        paginator = Paginator(self.items(), self.limit)
+        paginator.count = kept_count("reports:", Report.objects.published())
+        return paginator
 
     def lastmod(self, item):
         return item.last_modified
@@ -133,8 +147,11 @@ class NewsSitemap(PublicSitemap):
             Report.objects.published()
             .filter(first_published_at__gte=since)
             .order_by("-first_published_at", "-pk")
-            .only("slug", "title", "first_published_at")
+            .values_list("slug", "title", "first_published_at", named=True)
         )
+
+    def location(self, item):
+        return Report.address(item.slug)
 
 
 SITEMAPS = {
@@ -164,11 +181,11 @@ def sitemap_index(request):
 
 def section_sitemap(request, section):
     tag_page(request, "sitemaps")
-    return sitemap(request, SITEMAPS, section=section)
+    return sitemap(request, SITEMAPS, section=section, template_name=Urlset())
 
 
 def news_sitemap(request):
     tag_page(request, "sitemaps")
-    response = sitemap(request, {"news": NewsSitemap}, template_name="sitemaps/news.xml")
+    response = sitemap(request, {"news": NewsSitemap}, template_name=NewsUrlset())
     response.context_data["publication"] = {"name": settings.SITE_NAME, "language": language()}
     return response

@@ -338,15 +338,57 @@ def test_sitemaps_run_a_fixed_number_of_queries(client, django_assert_num_querie
         assert len(listed) == reports
 
 
-def test_a_page_of_a_long_section_runs_as_many_queries_as_the_first(
+def test_a_page_of_a_long_section_runs_one_query_once_the_reports_are_counted(
     client, django_assert_num_queries, monkeypatch
 ):
     monkeypatch.setattr(ReportSitemap, "limit", 2)
     for _ in range(5):
         ReportFactory()
+    with django_assert_num_queries(QUERIES["/sitemap-reports.xml"]):
+        assert client.get("/sitemap-reports.xml").status_code == 200
+    # The count is kept until the reports change (tags.report_counts.kept_count).
     for page in ["", "?p=2", "?p=3"]:
-        with django_assert_num_queries(QUERIES["/sitemap-reports.xml"]):
+        with django_assert_num_queries(1):
             assert client.get(f"/sitemap-reports.xml{page}").status_code == 200
+
+
+@pytest.mark.parametrize("pages", [[None, 2, 3], [3, 2, None]], ids=["forward", "backward"])
+def test_every_page_of_a_long_section_lists_its_reports_newest_first(client, monkeypatch, pages):
+    # Pages in the back half are read from the end (diethnos.pagination.Paginator).
+    monkeypatch.setattr(ReportSitemap, "limit", 2)
+    published = [
+        ReportFactory(publish_at=timezone.now() - timedelta(hours=hours)) for hours in range(1, 6)
+    ]
+    UpdateNoteFactory(report=published[3], noted_at=timezone.now())
+    by_page = {page: section(client, "reports", page) for page in pages}
+    listed = [loc for page in [None, 2, 3] for loc in locations(by_page[page])]
+    assert listed == [absolute(report) for report in published]
+    # Each with its own last change, its latest note's on the report that has one.
+    for report in published:
+        report.refresh_from_db()
+        [document] = [page for page in by_page.values() if absolute(report) in locations(page)]
+        lastmod = entry(document, absolute(report)).findtext(f"{SITEMAP}lastmod")
+        assert lastmod == report.modified_at.date().isoformat()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """``with commit():`` runs what the block saved as a committed transaction would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_a_publication_or_withdrawal_adds_or_takes_away_a_page_at_once(client, monkeypatch, commit):
+    monkeypatch.setattr(ReportSitemap, "limit", 2)
+    with commit():
+        reports = ReportFactory.create_batch(4)
+    assert client.get("/sitemap-reports.xml?p=3").status_code == 404
+    with commit():
+        fresh = ReportFactory(publish_at=timezone.now() - timedelta(days=30))
+    assert locations(section(client, "reports", 3)) == [absolute(fresh)]
+    with commit():
+        workflow.withdraw(reports[0], reason="Sources could not be confirmed.")
+    assert client.get("/sitemap-reports.xml?p=3").status_code == 404
+    assert absolute(reports[0]) not in locations(section(client, "reports", 2))
 
 
 def test_the_index_leaves_out_sections_with_nothing_to_list(client):
