@@ -22,8 +22,9 @@ class Migration(migrations.Migration):
             model_name='taggedreport',
             index=models.Index(fields=['tag', 'content_object'], name='tagged_report_newest'),
         ),
-        # The newest reports tagged with a region, off the index (related reports). The table
-        # is the one Django makes for Report.regions, which declares no index of its own.
+        # The reports tagged with a region, read off the index alone (related reports, the
+        # desk's region filter). The table is the one Django makes for Report.regions, whose
+        # own indexes are on the report and the region, in that order, and on the region alone.
         migrations.RunSQL(
             'CREATE INDEX report_regions_newest ON reports_report_regions (region_id, report_id)',
             'DROP INDEX report_regions_newest',

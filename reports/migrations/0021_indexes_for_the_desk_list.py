@@ -5,18 +5,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0019_index_for_the_news_sitemap"),
+        ("reports", "0020_index_for_the_news_sitemap"),
     ]
 
     operations = [
-        # The reports tagged with any of a region's places, off the index alone (the table
-        # Django makes for the regions field has an index on the report and the region, in
-        # that order, and one on the region alone).
-        migrations.RunSQL(
-            "CREATE INDEX report_regions_region_report"
-            " ON reports_report_regions (region_id, report_id)",
-            reverse_sql="DROP INDEX report_regions_region_report",
-        ),
         migrations.RemoveIndex(model_name="report", name="report_live_newest"),
         migrations.AddIndex(
             model_name="report",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0018_withdrawn_reports_listed"),
+        ("reports", "0019_indexes_for_related_reports"),
     ]
 
     operations = [
