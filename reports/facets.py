@@ -9,14 +9,13 @@ one (their reports are all within it, so their counts are exact too).
 
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils.http import urlencode
 
 from authors.models import Author
+from diethnos.id_sets import count_members
 from tags.models import Region, path_prefixes
-from tags.report_counts import kept_until_reports_change
 
 from .models import Report, ReportAuthor, TaggedReport
 
@@ -67,8 +66,8 @@ def facets(results, data):
     results there are: (list of ``Facet``, int). ``data`` is the search form's cleaned data.
     The values' addresses are left to ``link``.
 
-    Five queries whatever the number of results (two more when the regions changed); the
-    kind facet's counts add up to the number of results.
+    Five queries whatever the number of results; the kind facet's counts add up to the
+    number of results.
     """
     results = results.order_by()
     ids = results.values("pk")
@@ -123,31 +122,25 @@ def _kinds_and_years(results, data):
 
 
 def _topics(ids, data):
-    rows = (
-        TaggedReport.objects.filter(content_object_id__in=ids)
-        .values_list("tag__slug", "tag__name")
-        .annotate(n=Count("pk"))  # a report is filed under a topic once
-        .order_by("-n", "tag__name")
-    )
-    selected = data["topic"].slug if data["topic"] else ""
-    if not selected:
-        rows = rows[:SHOWN]
-    counted = [Value(slug, name, n) for slug, name, n in rows]
-    return _finish(Facet("topic", "Topic"), counted, selected)
+    filed = TaggedReport.objects.filter(content_object_id__in=ids)
+    return _counted_by(Facet("topic", "Topic"), filed, "tag", data["topic"])
 
 
 def _authors(ids, data):
-    rows = (
-        ReportAuthor.objects.filter(report_id__in=ids, author__in=Author.objects.active())
-        .values_list("author__slug", "author__name")
-        .annotate(n=Count("pk"))  # and bylined once
-        .order_by("-n", "author__name")
-    )
-    selected = data["author"].slug if data["author"] else ""
-    if not selected:
+    bylined = ReportAuthor.objects.filter(report_id__in=ids, author__in=Author.objects.active())
+    return _counted_by(Facet("author", "Author"), bylined, "author", data["author"])
+
+
+def _counted_by(facet, links, name, chosen):
+    """``facet`` with the ``SHOWN`` values most ``links`` (a report's topic or byline rows,
+    a report linked once to each value) point to through their ``name`` field, or the
+    ``chosen`` one alone (a Topic or an Author, or None). One query."""
+    slug, label = f"{name}__slug", f"{name}__name"
+    rows = links.values_list(slug, label).annotate(n=Count("pk")).order_by("-n", label)
+    if not chosen:
         rows = rows[:SHOWN]
-    counted = [Value(slug, name, n) for slug, name, n in rows]
-    return _finish(Facet("author", "Author"), counted, selected)
+    counted = [Value(value, text, n) for value, text, n in rows]
+    return _finish(facet, counted, chosen.slug if chosen else "")
 
 
 def _regions(results, data):
@@ -169,65 +162,11 @@ def _regions(results, data):
     return Facet("region", "Region", counted[: SHOWN + (1 if chosen else 0)])
 
 
-REGION_COUNTS_SQL = """
-WITH covers (region, cover) AS (VALUES {covers}),
-matched (id, region) AS ({matched}),
-placed AS (
-    SELECT matched.id AS report_id, matched.region AS region_id
-    FROM matched WHERE matched.region IS NOT NULL
-    UNION
-    SELECT tagged.report_id, tagged.region_id
-    FROM {tagged} AS tagged JOIN matched ON matched.id = tagged.report_id
-)
-SELECT covers.cover, COUNT(DISTINCT placed.report_id)
-FROM placed JOIN covers ON covers.region = placed.region_id
-GROUP BY covers.cover
-"""
-
-
 def region_counts(reports):
     """How many of ``reports`` (a Report queryset) each region holds, rolled up as
     ``ReportQuerySet.in_region`` and the region pages count them: {region id: count}, in one
-    query (the regions' lineage is kept in the cache: ``region_covers``)."""
-    covers = region_covers()
-    if not covers:
-        return {}
-    matched, params = reports.order_by().values("pk", "primary_region_id").query.sql_with_params()
-    sql = REGION_COUNTS_SQL.format(
-        matched=matched,
-        tagged=connection.ops.quote_name(Report.regions.through._meta.db_table),
-        # Ids read from the database, written as numbers: no text reaches the SQL.
-        covers=", ".join(f"({int(region)}, {int(cover)})" for region, cover in covers),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
-
-
-def region_covers():
-    """(region id, id of a region covering it) pairs: a report placed in the first is within
-    the second, as ``Region.rollup_ids`` has it: each node is covered by itself and every node
-    above it, a grouping by itself and its members cover it. Kept in the cache until a region
-    changes."""
-
-    def draw():
-        paths = dict(Region.objects.values_list("pk", "path"))
-        by_path = {path: pk for pk, path in paths.items() if path}
-        lineage = {
-            pk: {pk, *(by_path[prefix] for prefix in path_prefixes(path)[:-1])}
-            for pk, path in paths.items()
-        }
-        groups_of = {}
-        for group, member in Region.members.through.objects.values_list(
-            "from_region_id", "to_region_id"
-        ):
-            groups_of.setdefault(member, set()).add(group)
-        pairs = set()
-        for pk, above in lineage.items():
-            pairs.update((pk, cover) for cover in above | groups_of.get(pk, set()))
-        return sorted(pairs), 0
-
-    return kept_until_reports_change("region-covers", draw)
+    query over the regions each report is stored as within (``reports.placement``)."""
+    return count_members(reports, "within")
 
 
 def chips(data, params):

@@ -5,7 +5,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -31,6 +31,7 @@ from taggit.models import TaggedItemBase
 
 from authors.models import Author
 from diethnos.addresses import page_address
+from diethnos.id_sets import IdSetField
 from diethnos.images import ValidatedImageField, keeps_previous_description
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
@@ -81,20 +82,6 @@ def count_of(rows):
     """How many ``rows`` there are (a queryset filtered on ``OuterRef``), as an expression."""
     counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     return Subquery(counted, output_field=models.IntegerField())
-
-
-class IdArray(Subquery):
-    """``ARRAY(subquery)`` (PostgreSQL): read once, before the query that uses it."""
-
-    template = "ARRAY(%(subquery)s)"
-
-
-class IsAnyOf(Func):
-    """The condition ``expression = ANY(array)`` (PostgreSQL), for ``IdArray``."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY("
-    output_field = models.BooleanField()
 
 
 def is_true(condition):
@@ -156,33 +143,14 @@ class ReportQuerySet(models.QuerySet):
         """Reports published for a time still to come: they go public by themselves then."""
         return self.filter(status=Report.Status.PUBLISHED, publish_at__gt=timezone.now())
 
-    def in_region(self, region, listed=False):
-        """Reports tagged with ``region`` or anything it covers, each once.
+    def in_region(self, region):
+        """Reports tagged with ``region`` or anything it covers, each once: those stored as
+        within it (``Report.within``, see ``reports.placement``).
 
         Each report carries ``primary_here``: whether it is ``primarily_in`` the region.
-        ``listed``: the reports are read newest first a page at a time, not counted (a region
-        page, a feed), which PostgreSQL does faster another way for a large region.
         """
-        ids = region.rollup_ids()
-        # EXISTS rather than IN: a newest-first listing stops at the first rows that match
-        # instead of gathering every report tagged in the region first.
-        tagged = Report.regions.through.objects.filter(report_id=OuterRef("pk"), region_id__in=ids)
-        primary_here = primary_region_within(ids)
-        dense = region.kind != Region.Kind.COUNTRY
-        if listed and dense and connections[self.db].vendor == "postgresql":
-            # A region covering many countries holds a large share of the reports: reading
-            # the newest first and looking each one up is quicker than PostgreSQL's own choice
-            # of gathering every report tagged there first (which counting needs anyway). The
-            # ids are read once (ARRAY), and a second, redundant correlation keeps PostgreSQL
-            # from gathering them.
-            ids = IdArray(ids)
-            tagged = Report.regions.through.objects.filter(
-                IsAnyOf(F("region_id"), ids),
-                report_id=OuterRef("pk"),
-                report_id__gte=OuterRef("pk"),
-            )
-            primary_here = IsAnyOf(F("primary_region_id"), ids)
-        return self.filter(Q(primary_here) | Exists(tagged)).annotate(
+        primary_here = primary_region_within(region.rollup_ids())
+        return self.filter(within__has=region.pk).annotate(
             primary_here=ExpressionWrapper(primary_here, output_field=models.BooleanField())
         )
 
@@ -428,6 +396,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     # Kept up to date by reports.search (PostgreSQL); GIN-indexed there by migration 0004.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The ids of the regions the report is within, kept by reports.placement.
+    within = IdSetField(null=True)
 
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawal_reason = NormalisedTextField(
@@ -622,6 +592,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def from_db(cls, db, field_names, values):
         report = super().from_db(db, field_names, values)
         report.stored_status = report.__dict__.get("status")
+        report.stored_primary_region_id = report.__dict__.get("primary_region_id")
         return report
 
     @property

@@ -44,7 +44,7 @@ def region_index(request):
 
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    reports = _published().with_cards().newest_first().in_region(region, listed=True)
+    reports = _published().with_cards().newest_first().in_region(region)
     primary_only = request.GET.get("primary") == "1"
     if primary_only:
         reports = reports.filter(primary_here=True)
