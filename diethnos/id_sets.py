@@ -58,21 +58,26 @@ class Has(Lookup):
         return held, [*lhs_params, *rhs_params]
 
 
+def members_of(table, field, connection):
+    """SQL reading the ids in the ``field`` column (an ``IdSetField``) of each row of
+    ``table`` (a table or a WITH query's name), one a row, as the column ``member``."""
+    column, table = connection.ops.quote_name(field), connection.ops.quote_name(table)
+    if connection.vendor == "postgresql":
+        return f"SELECT unnest({table}.{column}) AS member FROM {table}"  # noqa: S608
+    return f"SELECT value AS member FROM {table}, json_each({table}.{column})"  # noqa: S608
+
+
 def count_members(rows, field):
     """How many of ``rows`` (a queryset) hold each id in their ``field`` (the name of an
     ``IdSetField``): {id: number of rows}, in one query."""
     connection = connections[rows.db]
     sql, params = rows.order_by().values(field).query.sql_with_params()
-    column = connection.ops.quote_name(field)
-    # Only the queryset's own SQL (with its parameters kept apart) and a quoted column name
-    # are written into the query.
-    if connection.vendor == "postgresql":
-        members = f"SELECT unnest(found.{column}) AS member FROM ({sql}) AS found"  # noqa: S608
-    else:
-        members = f"SELECT value AS member FROM ({sql}) AS found, json_each(found.{column})"  # noqa: S608
+    # Only the queryset's own SQL (its parameters kept apart) and quoted names are written in.
+    members = members_of("found", field, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT member, COUNT(*) FROM ({members}) AS members GROUP BY member",  # noqa: S608
+            f"WITH found AS ({sql}) SELECT member, COUNT(*) FROM ({members}) AS members"  # noqa: S608
+            " GROUP BY member",
             params,
         )
         return dict(cursor.fetchall())

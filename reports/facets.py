@@ -9,13 +9,13 @@ one (their reports are all within it, so their counts are exact too).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db import connections
 from django.db.models.functions import ExtractYear
 from django.utils.http import urlencode
 
 from authors.models import Author
-from diethnos.id_sets import count_members
-from tags.models import Region, path_prefixes
+from diethnos.id_sets import count_members, members_of
+from tags.models import Region, Topic, path_prefixes
 
 from .models import Report, ReportAuthor, TaggedReport
 
@@ -66,19 +66,68 @@ def facets(results, data):
     results there are: (list of ``Facet``, int). ``data`` is the search form's cleaned data.
     The values' addresses are left to ``link``.
 
-    Five queries whatever the number of results; the kind facet's counts add up to the
+    Every facet is counted in one query, which finds the results once; three more read the
+    names of the regions, topics and authors counted. The kind facet's counts add up to the
     number of results.
     """
-    results = results.order_by()
-    ids = results.values("pk")
+    counts = _counts(results)
     built = [
-        *_kinds_and_years(results, data),
-        _regions(results, data),
-        _topics(ids, data),
-        _authors(ids, data),
+        *_kinds_and_years(counts["kind"], data),
+        _regions(counts["region"], data),
+        _topics(counts["topic"], data),
+        _authors(counts["author"], data),
     ]
     total = sum(value.count for value in built[0].values)
     return [facet for facet in built if facet.values], total
+
+
+COUNTS_SQL = """
+WITH found AS ({found})
+SELECT 'kind', found.kind, found.year, NULL, COUNT(*) FROM found
+GROUP BY found.kind, found.year
+UNION ALL
+SELECT 'region', NULL, NULL, members.member, COUNT(*) FROM ({members}) AS members
+GROUP BY members.member
+UNION ALL
+SELECT 'topic', NULL, NULL, filed.{topic}, COUNT(*)
+FROM {filed} AS filed JOIN found ON filed.{filed_report} = found.id
+GROUP BY filed.{topic}
+UNION ALL
+SELECT 'author', NULL, NULL, byline.{author}, COUNT(*)
+FROM {bylines} AS byline JOIN found ON byline.{byline_report} = found.id
+GROUP BY byline.{author}
+"""
+
+
+def _counts(results):
+    """How many of ``results`` each kind and year, region (``Report.within``), topic and
+    author (id) holds, in one query: {"kind": {(kind, year): n}, "region": {id: n},
+    "topic": {id: n}, "author": {id: n}}. A report is filed under a topic once, bylined once
+    and within a region once."""
+    connection = connections[results.db]
+    found = results.order_by().annotate(year=ExtractYear("publish_at"))
+    found_sql, params = found.values("id", "kind", "year", "within").query.sql_with_params()
+    filed, bylines = TaggedReport._meta, ReportAuthor._meta
+    quote = connection.ops.quote_name
+    # Only the querysets' own SQL (their parameters kept apart) and quoted names of tables and
+    # columns are written into the query.
+    sql = COUNTS_SQL.format(
+        found=found_sql,
+        members=members_of("found", "within", connection),
+        filed=quote(filed.db_table),
+        filed_report=quote(filed.get_field("content_object").column),
+        topic=quote(filed.get_field("tag").column),
+        bylines=quote(bylines.db_table),
+        byline_report=quote(bylines.get_field("report").column),
+        author=quote(bylines.get_field("author").column),
+    )
+    counts = {"kind": {}, "region": {}, "topic": {}, "author": {}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, kind, year, pk, n in cursor.fetchall():
+            key = (kind, int(year)) if facet == "kind" else pk
+            counts[facet][key] = n
+    return counts
 
 
 def link(facets, params):
@@ -101,15 +150,10 @@ def _finish(facet, counted, selected):
     return facet
 
 
-def _kinds_and_years(results, data):
-    """The kind and year facets, counted together in one query."""
-    rows = (
-        results.annotate(year=ExtractYear("publish_at"))
-        .values_list("kind", "year")
-        .annotate(n=Count("pk"))
-    )
+def _kinds_and_years(counts, data):
+    """The kind and year facets, from the results' {(kind, year): count}."""
     kinds, years = {}, {}
-    for kind, year, n in rows:
+    for (kind, year), n in counts.items():
         kinds[kind] = kinds.get(kind, 0) + n
         years[year] = years.get(year, 0) + n
     labels = dict(Report.Kind.choices)
@@ -121,33 +165,27 @@ def _kinds_and_years(results, data):
     return kind_facet, year_facet
 
 
-def _topics(ids, data):
-    filed = TaggedReport.objects.filter(content_object_id__in=ids)
-    return _counted_by(Facet("topic", "Topic"), filed, "tag", data["topic"])
+def _topics(counts, data):
+    return _named(Facet("topic", "Topic"), Topic.objects.all(), counts, data["topic"])
 
 
-def _authors(ids, data):
-    bylined = ReportAuthor.objects.filter(report_id__in=ids, author__in=Author.objects.active())
-    return _counted_by(Facet("author", "Author"), bylined, "author", data["author"])
+def _authors(counts, data):
+    return _named(Facet("author", "Author"), Author.objects.active(), counts, data["author"])
 
 
-def _counted_by(facet, links, name, chosen):
-    """``facet`` with the ``SHOWN`` values most ``links`` (a report's topic or byline rows,
-    a report linked once to each value) point to through their ``name`` field, or the
-    ``chosen`` one alone (a Topic or an Author, or None). One query."""
-    slug, label = f"{name}__slug", f"{name}__name"
-    rows = links.values_list(slug, label).annotate(n=Count("pk")).order_by("-n", label)
-    if not chosen:
-        rows = rows[:SHOWN]
-    counted = [Value(value, text, n) for value, text, n in rows]
+def _named(facet, rows, counts, chosen):
+    """``facet`` with the ``SHOWN`` values of ``rows`` (topics or authors) holding most
+    results, or the ``chosen`` one alone (a Topic or an Author, or None); ``counts`` is
+    {id: results}. One query, for the names of those counted."""
+    named = rows.filter(pk__in=list(counts)).values_list("pk", "slug", "name")
+    counted = [Value(slug, name, counts[pk]) for pk, slug, name in named]
     return _finish(facet, counted, chosen.slug if chosen else "")
 
 
-def _regions(results, data):
+def _regions(counts, data):
     """Regions rolled up as on their pages (``in_region``): every node of the tree but World,
-    and the groupings; within the applied region when there is one. One query, counted in
-    the database, plus the regions' names."""
-    counts = region_counts(results)
+    and the groupings; within the applied region when there is one. ``counts`` is {region
+    id: results} (``region_counts``). One query, for the regions' names."""
     chosen = data["region"]
     regions = Region.objects.filter(pk__in=[pk for pk, n in counts.items() if n])
     if chosen:

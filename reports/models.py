@@ -1,5 +1,6 @@
 import re
 import uuid
+from contextlib import contextmanager
 
 import reversion
 from django.conf import settings
@@ -123,6 +124,20 @@ def modification():
         When(status=Report.Status.WITHDRAWN, then=Coalesce("withdrawn_at", "updated_at")),
         default=published,
     )
+
+
+@contextmanager
+def _within_as_stored(report):
+    """Leave ``Report.within`` as stored while ``report`` is saved: it is written from other
+    rows by ``reports.placement``, and the copy ``report`` holds may be older."""
+    if report._state.adding or "within" not in report.__dict__:
+        yield
+        return
+    held, report.within = report.within, F("within")
+    try:
+        yield
+    finally:
+        report.within = held
 
 
 class ReportQuerySet(models.QuerySet):
@@ -560,7 +575,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
                 else:
                     if kwargs.get("update_fields") is not None:
                         kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-            super().save(*args, **kwargs)
+            with _within_as_stored(self):
+                super().save(*args, **kwargs)
         self.stored_status = self.status
 
     def get_absolute_url(self):

@@ -205,3 +205,14 @@ def test_region_counts_take_one_query_for_few_or_many_reports():
     for country in COUNTRIES:
         ReportFactory(primary_region=region(country), regions=[region("sahel"), region("KE")])
     assert few == _counting_queries(Report.objects.published()) == 1
+
+
+def test_saving_a_copy_read_before_the_regions_changed_leaves_them_as_stored():
+    report = ReportFactory(primary_region=region("FR"))
+    copy = Report.objects.get(pk=report.pk)
+    report.regions.add(region("KE"))
+    copy.title = "Retitled"
+    copy.save()
+    workflow.withdraw(copy, reason="Unverified.")
+    assert_placed(report)
+    assert region("KE").pk in stored_within(report)
