@@ -2,6 +2,7 @@
 and the search's region facet counted from them equal to counting the plain way."""
 
 from dataclasses import replace
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -117,11 +118,16 @@ def test_a_region_moved_in_the_tree_or_deleted_and_a_groupings_members_keep_it_r
     assert_placed(in_poland)
 
 
-def test_rows_written_without_signals_are_placed_by_place_all():
+def test_rows_written_without_signals_are_placed_by_place_all_and_its_command():
     report = ReportFactory(primary_region=region("UA"))
-    Report.regions.through.objects.create(report=report, region=region("KE"))
+    Report.regions.through.objects.bulk_create(
+        [Report.regions.through(report=report, region=region("KE"))]
+    )
     Report.all_objects.filter(pk=report.pk).update(within=None)
     place_all()
+    assert_placed(report)
+    Report.all_objects.filter(pk=report.pk).update(within=[region("KE").pk])
+    call_command("place_reports", stdout=StringIO())
     assert_placed(report)
 
 
