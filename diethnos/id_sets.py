@@ -2,7 +2,7 @@
 
 import json
 
-from django.db import connections, models
+from django.db import models
 from django.db.models import Lookup
 
 
@@ -65,19 +65,3 @@ def members_of(table, field, connection):
     if connection.vendor == "postgresql":
         return f"SELECT unnest({table}.{column}) AS member FROM {table}"  # noqa: S608
     return f"SELECT value AS member FROM {table}, json_each({table}.{column})"  # noqa: S608
-
-
-def count_members(rows, field):
-    """How many of ``rows`` (a queryset) hold each id in their ``field`` (the name of an
-    ``IdSetField``): {id: number of rows}, in one query."""
-    connection = connections[rows.db]
-    sql, params = rows.order_by().values(field).query.sql_with_params()
-    # Only the queryset's own SQL (its parameters kept apart) and quoted names are written in.
-    members = members_of("found", field, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH found AS ({sql}) SELECT member, COUNT(*) FROM ({members}) AS members"  # noqa: S608
-            " GROUP BY member",
-            params,
-        )
-        return dict(cursor.fetchall())

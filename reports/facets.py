@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.http import urlencode
 
 from authors.models import Author
-from diethnos.id_sets import count_members, members_of
+from diethnos.id_sets import members_of
 from tags.models import Region, Topic, path_prefixes
 
 from .models import Report, ReportAuthor, TaggedReport
@@ -202,9 +202,9 @@ def _regions(counts, data):
 
 def region_counts(reports):
     """How many of ``reports`` (a Report queryset) each region holds, rolled up as
-    ``ReportQuerySet.in_region`` and the region pages count them: {region id: count}, in one
-    query over the regions each report is stored as within (``reports.placement``)."""
-    return count_members(reports, "within")
+    ``ReportQuerySet.in_region`` and the region pages count them: {region id: count}, counted
+    as the search's facets are (one query)."""
+    return _counts(reports)["region"]
 
 
 def chips(data, params):
