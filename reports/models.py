@@ -960,7 +960,9 @@ reversion.register(Source)
 reversion.register(UpdateNote)
 reversion.register(TaggedReport)
 reversion.register(
-    Report, follow=["key_points", "report_authors", "sources", "update_notes", "tagged_items"]
+    Report,
+    follow=["key_points", "report_authors", "sources", "update_notes", "tagged_items"],
+    exclude=["within"],  # worked out from other rows, not content (reports.placement)
 )
 
 
