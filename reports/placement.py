@@ -47,7 +47,7 @@ def read_covers():
 def region_covers():
     """``read_covers``, kept in the cache until a region or a grouping changes (they renew
     ``tags.report_counts``' generation)."""
-    return kept_until_reports_change("region-covers", lambda: (read_covers(), 0))
+    return kept_until_reports_change("region-lineage", lambda: (read_covers(), 0))
 
 
 def within(placed, covers):
