@@ -9,14 +9,13 @@ one (their reports are all within it, so their counts are exact too).
 
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count
+from django.db import connections
 from django.db.models.functions import ExtractYear
 from django.utils.http import urlencode
 
 from authors.models import Author
-from tags.models import Region, path_prefixes
-from tags.report_counts import kept_until_reports_change
+from diethnos.id_sets import members_of
+from tags.models import Region, Topic, path_prefixes
 
 from .models import Report, ReportAuthor, TaggedReport
 
@@ -67,19 +66,68 @@ def facets(results, data):
     results there are: (list of ``Facet``, int). ``data`` is the search form's cleaned data.
     The values' addresses are left to ``link``.
 
-    Five queries whatever the number of results (two more when the regions changed); the
-    kind facet's counts add up to the number of results.
+    Every facet is counted in one query, which finds the results once; three more read the
+    names of the regions, topics and authors counted. The kind facet's counts add up to the
+    number of results.
     """
-    results = results.order_by()
-    ids = results.values("pk")
+    counts = _counts(results)
     built = [
-        *_kinds_and_years(results, data),
-        _regions(results, data),
-        _topics(ids, data),
-        _authors(ids, data),
+        *_kinds_and_years(counts["kind"], data),
+        _regions(counts["region"], data),
+        _topics(counts["topic"], data),
+        _authors(counts["author"], data),
     ]
     total = sum(value.count for value in built[0].values)
     return [facet for facet in built if facet.values], total
+
+
+COUNTS_SQL = """
+WITH found AS ({found})
+SELECT 'kind', found.kind, found.year, NULL, COUNT(*) FROM found
+GROUP BY found.kind, found.year
+UNION ALL
+SELECT 'region', NULL, NULL, members.member, COUNT(*) FROM ({members}) AS members
+GROUP BY members.member
+UNION ALL
+SELECT 'topic', NULL, NULL, filed.{topic}, COUNT(*)
+FROM {filed} AS filed JOIN found ON filed.{filed_report} = found.id
+GROUP BY filed.{topic}
+UNION ALL
+SELECT 'author', NULL, NULL, byline.{author}, COUNT(*)
+FROM {bylines} AS byline JOIN found ON byline.{byline_report} = found.id
+GROUP BY byline.{author}
+"""
+
+
+def _counts(results):
+    """How many of ``results`` each kind and year, region (``Report.within``), topic and
+    author (id) holds, in one query: {"kind": {(kind, year): n}, "region": {id: n},
+    "topic": {id: n}, "author": {id: n}}. A report is filed under a topic once, bylined once
+    and within a region once."""
+    connection = connections[results.db]
+    found = results.order_by().annotate(year=ExtractYear("publish_at"))
+    found_sql, params = found.values("id", "kind", "year", "within").query.sql_with_params()
+    filed, bylines = TaggedReport._meta, ReportAuthor._meta
+    quote = connection.ops.quote_name
+    # Only the querysets' own SQL (their parameters kept apart) and quoted names of tables and
+    # columns are written into the query.
+    sql = COUNTS_SQL.format(
+        found=found_sql,
+        members=members_of("found", "within", connection),
+        filed=quote(filed.db_table),
+        filed_report=quote(filed.get_field("content_object").column),
+        topic=quote(filed.get_field("tag").column),
+        bylines=quote(bylines.db_table),
+        byline_report=quote(bylines.get_field("report").column),
+        author=quote(bylines.get_field("author").column),
+    )
+    counts = {"kind": {}, "region": {}, "topic": {}, "author": {}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, kind, year, pk, n in cursor.fetchall():
+            key = (kind, int(year)) if facet == "kind" else pk
+            counts[facet][key] = n
+    return counts
 
 
 def link(facets, params):
@@ -102,15 +150,10 @@ def _finish(facet, counted, selected):
     return facet
 
 
-def _kinds_and_years(results, data):
-    """The kind and year facets, counted together in one query."""
-    rows = (
-        results.annotate(year=ExtractYear("publish_at"))
-        .values_list("kind", "year")
-        .annotate(n=Count("pk"))
-    )
+def _kinds_and_years(counts, data):
+    """The kind and year facets, from the results' {(kind, year): count}."""
     kinds, years = {}, {}
-    for kind, year, n in rows:
+    for (kind, year), n in counts.items():
         kinds[kind] = kinds.get(kind, 0) + n
         years[year] = years.get(year, 0) + n
     labels = dict(Report.Kind.choices)
@@ -122,39 +165,27 @@ def _kinds_and_years(results, data):
     return kind_facet, year_facet
 
 
-def _topics(ids, data):
-    rows = (
-        TaggedReport.objects.filter(content_object_id__in=ids)
-        .values_list("tag__slug", "tag__name")
-        .annotate(n=Count("pk"))  # a report is filed under a topic once
-        .order_by("-n", "tag__name")
-    )
-    selected = data["topic"].slug if data["topic"] else ""
-    if not selected:
-        rows = rows[:SHOWN]
-    counted = [Value(slug, name, n) for slug, name, n in rows]
-    return _finish(Facet("topic", "Topic"), counted, selected)
+def _topics(counts, data):
+    return _named(Facet("topic", "Topic"), Topic.objects.all(), counts, data["topic"])
 
 
-def _authors(ids, data):
-    rows = (
-        ReportAuthor.objects.filter(report_id__in=ids, author__in=Author.objects.active())
-        .values_list("author__slug", "author__name")
-        .annotate(n=Count("pk"))  # and bylined once
-        .order_by("-n", "author__name")
-    )
-    selected = data["author"].slug if data["author"] else ""
-    if not selected:
-        rows = rows[:SHOWN]
-    counted = [Value(slug, name, n) for slug, name, n in rows]
-    return _finish(Facet("author", "Author"), counted, selected)
+def _authors(counts, data):
+    return _named(Facet("author", "Author"), Author.objects.active(), counts, data["author"])
 
 
-def _regions(results, data):
+def _named(facet, rows, counts, chosen):
+    """``facet`` with the ``SHOWN`` values of ``rows`` (topics or authors) holding most
+    results, or the ``chosen`` one alone (a Topic or an Author, or None); ``counts`` is
+    {id: results}. One query, for the names of those counted."""
+    named = rows.filter(pk__in=list(counts)).values_list("pk", "slug", "name")
+    counted = [Value(slug, name, counts[pk]) for pk, slug, name in named]
+    return _finish(facet, counted, chosen.slug if chosen else "")
+
+
+def _regions(counts, data):
     """Regions rolled up as on their pages (``in_region``): every node of the tree but World,
-    and the groupings; within the applied region when there is one. One query, counted in
-    the database, plus the regions' names."""
-    counts = region_counts(results)
+    and the groupings; within the applied region when there is one. ``counts`` is {region
+    id: results} (``region_counts``). One query, for the regions' names."""
     chosen = data["region"]
     regions = Region.objects.filter(pk__in=[pk for pk, n in counts.items() if n])
     if chosen:
@@ -169,65 +200,11 @@ def _regions(results, data):
     return Facet("region", "Region", counted[: SHOWN + (1 if chosen else 0)])
 
 
-REGION_COUNTS_SQL = """
-WITH covers (region, cover) AS (VALUES {covers}),
-matched (id, region) AS ({matched}),
-placed AS (
-    SELECT matched.id AS report_id, matched.region AS region_id
-    FROM matched WHERE matched.region IS NOT NULL
-    UNION
-    SELECT tagged.report_id, tagged.region_id
-    FROM {tagged} AS tagged JOIN matched ON matched.id = tagged.report_id
-)
-SELECT covers.cover, COUNT(DISTINCT placed.report_id)
-FROM placed JOIN covers ON covers.region = placed.region_id
-GROUP BY covers.cover
-"""
-
-
 def region_counts(reports):
     """How many of ``reports`` (a Report queryset) each region holds, rolled up as
-    ``ReportQuerySet.in_region`` and the region pages count them: {region id: count}, in one
-    query (the regions' lineage is kept in the cache: ``region_covers``)."""
-    covers = region_covers()
-    if not covers:
-        return {}
-    matched, params = reports.order_by().values("pk", "primary_region_id").query.sql_with_params()
-    sql = REGION_COUNTS_SQL.format(
-        matched=matched,
-        tagged=connection.ops.quote_name(Report.regions.through._meta.db_table),
-        # Ids read from the database, written as numbers: no text reaches the SQL.
-        covers=", ".join(f"({int(region)}, {int(cover)})" for region, cover in covers),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
-
-
-def region_covers():
-    """(region id, id of a region covering it) pairs: a report placed in the first is within
-    the second, as ``Region.rollup_ids`` has it: each node is covered by itself and every node
-    above it, a grouping by itself and its members cover it. Kept in the cache until a region
-    changes."""
-
-    def draw():
-        paths = dict(Region.objects.values_list("pk", "path"))
-        by_path = {path: pk for pk, path in paths.items() if path}
-        lineage = {
-            pk: {pk, *(by_path[prefix] for prefix in path_prefixes(path)[:-1])}
-            for pk, path in paths.items()
-        }
-        groups_of = {}
-        for group, member in Region.members.through.objects.values_list(
-            "from_region_id", "to_region_id"
-        ):
-            groups_of.setdefault(member, set()).add(group)
-        pairs = set()
-        for pk, above in lineage.items():
-            pairs.update((pk, cover) for cover in above | groups_of.get(pk, set()))
-        return sorted(pairs), 0
-
-    return kept_until_reports_change("region-covers", draw)
+    ``ReportQuerySet.in_region`` and the region pages count them: {region id: count}, counted
+    as the search's facets are (one query)."""
+    return _counts(reports)["region"]
 
 
 def chips(data, params):

@@ -167,7 +167,7 @@ class RegionReportsFeed(ReportsOnFeed):
         return Region.objects.all()
 
     def reports(self, obj):
-        return Report.objects.published().in_region(obj, listed=True)
+        return Report.objects.published().in_region(obj)
 
 
 class TopicReportsFeed(ReportsOnFeed):

@@ -1,5 +1,6 @@
 import re
 import uuid
+from contextlib import contextmanager
 
 import reversion
 from django.conf import settings
@@ -8,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import (
     Case,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -31,6 +31,7 @@ from taggit.models import TaggedItemBase
 
 from authors.models import Author
 from diethnos.addresses import page_address
+from diethnos.id_sets import IdSetField
 from diethnos.images import ValidatedImageField, keeps_previous_description
 from diethnos.redirects import KeepsOldAddresses
 from diethnos.renditions import HERO, Renditions
@@ -84,20 +85,6 @@ def count_of(rows):
     """How many ``rows`` there are (a queryset filtered on ``OuterRef``), as an expression."""
     counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     return Subquery(counted, output_field=models.IntegerField())
-
-
-class IdArray(Subquery):
-    """``ARRAY(subquery)`` (PostgreSQL): read once, before the query that uses it."""
-
-    template = "ARRAY(%(subquery)s)"
-
-
-class IsAnyOf(Func):
-    """The condition ``expression = ANY(array)`` (PostgreSQL), for ``IdArray``."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY("
-    output_field = models.BooleanField()
 
 
 class Joined(Subquery):
@@ -188,6 +175,20 @@ CARD_FIELDS = (
 )
 
 
+@contextmanager
+def _within_as_stored(report):
+    """Leave ``Report.within`` as stored while ``report`` is saved: it is written from other
+    rows by ``reports.placement``, and the copy ``report`` holds may be older."""
+    if report._state.adding or "within" not in report.__dict__:
+        yield
+        return
+    held, report.within = report.within, F("within")
+    try:
+        yield
+    finally:
+        report.within = held
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
@@ -206,33 +207,14 @@ class ReportQuerySet(models.QuerySet):
         """Reports published for a time still to come: they go public by themselves then."""
         return self.filter(status=Report.Status.PUBLISHED, publish_at__gt=timezone.now())
 
-    def in_region(self, region, listed=False):
-        """Reports tagged with ``region`` or anything it covers, each once.
+    def in_region(self, region):
+        """Reports tagged with ``region`` or anything it covers, each once: those stored as
+        within it (``Report.within``, see ``reports.placement``).
 
         Each report carries ``primary_here``: whether it is ``primarily_in`` the region.
-        ``listed``: the reports are read newest first a page at a time, not counted (a region
-        page, a feed), which PostgreSQL does faster another way for a large region.
         """
-        ids = region.rollup_ids()
-        # EXISTS rather than IN: a newest-first listing stops at the first rows that match
-        # instead of gathering every report tagged in the region first.
-        tagged = Report.regions.through.objects.filter(report_id=OuterRef("pk"), region_id__in=ids)
-        primary_here = primary_region_within(ids)
-        dense = region.kind != Region.Kind.COUNTRY
-        if listed and dense and connections[self.db].vendor == "postgresql":
-            # A region covering many countries holds a large share of the reports: reading
-            # the newest first and looking each one up is quicker than PostgreSQL's own choice
-            # of gathering every report tagged there first (which counting needs anyway). The
-            # ids are read once (ARRAY), and a second, redundant correlation keeps PostgreSQL
-            # from gathering them.
-            ids = IdArray(ids)
-            tagged = Report.regions.through.objects.filter(
-                IsAnyOf(F("region_id"), ids),
-                report_id=OuterRef("pk"),
-                report_id__gte=OuterRef("pk"),
-            )
-            primary_here = IsAnyOf(F("primary_region_id"), ids)
-        return self.filter(Q(primary_here) | Exists(tagged)).annotate(
+        primary_here = primary_region_within(region.rollup_ids())
+        return self.filter(within__has=region.pk).annotate(
             primary_here=ExpressionWrapper(primary_here, output_field=models.BooleanField())
         )
 
@@ -511,6 +493,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     # Kept up to date by reports.search (PostgreSQL); GIN-indexed there by migration 0004.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The ids of the regions the report is within, kept by reports.placement.
+    within = IdSetField(null=True)
 
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawal_reason = NormalisedTextField(
@@ -682,7 +666,8 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
                 else:
                     if kwargs.get("update_fields") is not None:
                         kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-            super().save(*args, **kwargs)
+            with _within_as_stored(self):
+                super().save(*args, **kwargs)
         self.stored_status = self.status
 
     def get_absolute_url(self):
@@ -719,6 +704,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def from_db(cls, db, field_names, values):
         report = super().from_db(db, field_names, values)
         report.stored_status = report.__dict__.get("status")
+        report.stored_primary_region_id = report.__dict__.get("primary_region_id")
         return report
 
     @property
@@ -1072,7 +1058,9 @@ reversion.register(Source)
 reversion.register(UpdateNote)
 reversion.register(TaggedReport)
 reversion.register(
-    Report, follow=["key_points", "report_authors", "sources", "update_notes", "tagged_items"]
+    Report,
+    follow=["key_points", "report_authors", "sources", "update_notes", "tagged_items"],
+    exclude=["within"],  # worked out from other rows, not content (reports.placement)
 )
 
 

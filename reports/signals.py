@@ -12,6 +12,7 @@ and renew what ``tags.report_counts`` keeps when what it counts changes:
   report yet).
 """
 
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -21,6 +22,7 @@ from tags.report_counts import LISTINGS, NOTES, TEXT, counts_changed, renew
 
 from .models import KeyPoint, Report, ReportAuthor, TaggedReport, UpdateNote
 from .page_tags import report_snapshot
+from .placement import place, placed_in, read_covers
 from .search import reindex_on_commit
 
 
@@ -127,3 +129,78 @@ def topic_or_author_changed(sender, instance, created=False, **kwargs):
 
 receiver([post_save, post_delete], sender=Region)(counts_changed)  # the index shows them all
 receiver(m2m_changed, sender=Region.members.through)(counts_changed)
+
+
+# Where reports are placed (reports.placement): kept right on every change of where a report
+# is or of the regions above it. Registered after ``counts_changed`` above, so that a region's
+# change has renewed the kept lineage of regions before reports are placed by it.
+
+
+@receiver(post_save, sender=Report)
+def report_placed(sender, instance, created, raw=False, **kwargs):
+    stored = getattr(instance, "stored_primary_region_id", None)
+    if not raw and (created or instance.primary_region_id != stored):
+        place([instance.pk])
+    instance.stored_primary_region_id = instance.primary_region_id
+
+
+@receiver(m2m_changed, sender=Report.regions.through)
+def report_regions_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
+    if action == "pre_clear" and reverse:  # a region's reports: which ones is read first
+        instance._placed_before = list(
+            instance.reports(manager="all_objects").values_list("pk", flat=True)
+        )
+    elif action in ("post_add", "post_remove", "post_clear"):
+        if not reverse:
+            place([instance.pk])
+        else:
+            place(pk_set if pk_set is not None else instance.__dict__.pop("_placed_before", []))
+
+
+@receiver(pre_save, sender=Region)
+def region_about_to_move(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._stored_path = Region.objects.filter(pk=instance.pk).values("path").first()
+
+
+@receiver(post_save, sender=Region)
+def region_saved(sender, instance, raw=False, **kwargs):
+    stored = instance.__dict__.pop("_stored_path", None)
+    if stored is not None and stored["path"] != instance.path:
+        # Moved: the reports beneath it (their regions' paths still start with its old one
+        # until they are saved) are within other regions.
+        beneath = Region.objects.filter(
+            Q(pk=instance.pk)
+            | Q(path__startswith=stored["path"])
+            | Q(path__startswith=instance.path)
+        )
+        place(placed_in(beneath.values("pk")), covers=read_covers())
+
+
+@receiver(pre_delete, sender=Region)
+def region_about_to_go(sender, instance, **kwargs):
+    # Its reports' rows go with it (those placed in its members for a grouping).
+    instance._placed_there = placed_in(
+        Region.objects.filter(Q(pk=instance.pk) | Q(groups=instance.pk)).values("pk")
+    )
+
+
+@receiver(post_delete, sender=Region)
+def region_deleted(sender, instance, **kwargs):
+    place(instance.__dict__.pop("_placed_there", ()), covers=read_covers())
+
+
+@receiver(m2m_changed, sender=Region.members.through)
+def members_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
+    if action == "pre_clear":
+        instance._members_before = set(
+            (instance.groups if reverse else instance.members).values_list("pk", flat=True)
+        )
+    elif action in ("post_add", "post_remove", "post_clear"):
+        if reverse:  # a country's groupings changed: its reports are within others
+            changed = {instance.pk}
+        else:
+            changed = (
+                pk_set if pk_set is not None else instance.__dict__.pop("_members_before", set())
+            )
+        place(placed_in(changed), covers=read_covers())

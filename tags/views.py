@@ -60,7 +60,7 @@ def region_detail(request, slug):
     @cache
     def loaded():
         region = get_object_or_404(Region, slug=slug)
-        reports = _published().with_cards().newest_first().in_region(region, listed=True)
+        reports = _published().with_cards().newest_first().in_region(region)
         if primary_only:
             reports = reports.filter(primary_here=True)
             count = kept_count(f"region-primary:{region.pk}", _published().primarily_in(region))
