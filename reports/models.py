@@ -138,19 +138,37 @@ def modification():
     )
 
 
+def is_published():
+    """Where a report is public now: published, and its time has come (``Report.is_public``
+    for one report)."""
+    return Q(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
+def is_withdrawn_after_publication():
+    """Where a report was withdrawn after it went public (``Report.was_withdrawn`` for one
+    report). One scheduled and withdrawn before its time is not: readers never saw it."""
+    went_public = Q(first_published_at__lte=F("withdrawn_at")) | Q(
+        withdrawn_at__isnull=True, first_published_at__lte=timezone.now()
+    )
+    return went_public & Q(status=Report.Status.WITHDRAWN)
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
-        return self.filter(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(is_published())
 
     def withdrawn(self):
         """Reports withdrawn after they went public: their pages stay, without their text
-        (see ``Report.was_withdrawn``). One scheduled and withdrawn before its time is not
-        among them: readers never saw it."""
-        went_public = Q(first_published_at__lte=F("withdrawn_at")) | Q(
-            withdrawn_at__isnull=True, first_published_at__lte=timezone.now()
-        )
-        return self.filter(went_public, status=Report.Status.WITHDRAWN)
+        (see ``Report.was_withdrawn``)."""
+        return self.filter(is_withdrawn_after_publication())
+
+    def with_page(self):
+        """Reports with a public page: the published ones, and those withdrawn after they went
+        public, whose page stays with a notice instead of their text. The page, the read API,
+        the page cache's purges and the cache of page parts all go by this rule;
+        ``Report.has_page`` is the same rule for one report."""
+        return self.filter(is_published() | is_withdrawn_after_publication())
 
     def scheduled(self):
         """Reports published for a time still to come: they go public by themselves then."""
@@ -657,6 +675,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         if self.status != self.Status.WITHDRAWN or self.first_published_at is None:
             return False
         return self.first_published_at <= (self.withdrawn_at or timezone.now())
+
+    @property
+    def has_page(self):
+        """Whether the report is among ``Report.objects.with_page()``: public, or withdrawn
+        after it went public (its page stays, with a withdrawal notice)."""
+        return self.is_public or self.was_withdrawn
 
     @property
     def all_regions(self):
