@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 import time_machine
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import html
 
@@ -141,8 +141,10 @@ def step(report, action):
     if action == "review":
         workflow.submit_for_review(report)
         return report
-    if action == "note":
-        UpdateNoteFactory(report=report, noted_at=timezone.now())
+    if action == "note":  # an update note, added to the working draft and published
+        draft = workflow.working_draft(report)
+        UpdateNoteFactory(report=draft, noted_at=timezone.now())
+        workflow.publish_changes(draft)
         return report
     if action == "changes":  # changes published without a note
         draft = workflow.working_draft(report)
@@ -255,6 +257,7 @@ def possible(report, action):
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=8))
+@example(actions=["publish", "changes", "note", "changes"])
 def test_whatever_a_report_goes_through_its_modification_date_moves_with_what_readers_see(
     actions,
 ):
