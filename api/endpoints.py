@@ -1,9 +1,9 @@
 """The read API, version 1 (django-ninja): reports, regions, topics, authors, corrections.
 
-Only what readers may see: reports by ``Report.objects.published()``, and withdrawn ones
-(``Report.objects.withdrawn()``) as withdrawn, without their text. Every response is tagged
-for the page cache with the same tags as the pages showing the same things, so a change
-purges both.
+Only what readers may see: the reports with a public page (``Report.objects.with_page()``),
+the published ones in full and the withdrawn ones as withdrawn, without their text. Every
+response is tagged for the page cache with the same tags as the pages showing the same
+things, so a change purges both.
 """
 
 from datetime import UTC, date, datetime
@@ -173,9 +173,7 @@ def filtered_reports(request, filters):
     byline, kind, dates) so that partners keeping a copy learn of the withdrawal; words (q)
     match published reports only, as the site's search."""
     words = " ".join(normalise_text(filters.q or "", multiline=False).split())
-    public = Report.objects.published()
-    if not words:
-        public = public | Report.objects.withdrawn()
+    public = Report.objects.published() if words else Report.objects.with_page()
     reports = public.for_page()
     tags = {"listing:reports"}
     if filters.region:
@@ -256,8 +254,7 @@ def list_reports(request, filters: Query[ReportFilters]):
 def report_detail(request, slug: str):
     """A published report by its slug; a withdrawn one as withdrawn, without its text."""
     refuse_unknown(request)
-    public = Report.objects.published() | Report.objects.withdrawn()
-    report = public.for_page().filter(slug=slug).first()
+    report = Report.objects.with_page().for_page().filter(slug=slug).first()
     if report is None:
         raise Http404("There is no published report with this slug.")
     tag_page(request, f"report:{report.pk}", *report_page_tags(report))

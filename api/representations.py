@@ -126,7 +126,7 @@ def withdrawn_report(report):
         "url": absolute(report.get_absolute_url()),
         "summary": report.summary,
         "published_at": report.first_published_at,
-        "modified_at": report.withdrawn_at or report.updated_at,  # as reports.models.modification
+        "modified_at": report.modified_at,
         "withdrawal_reason": report.withdrawal_reason,
         "authors": [author_ref(link.author) for link in report.report_authors.all()],
     }

@@ -20,7 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Length, Lower, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -143,17 +143,17 @@ def card_bylines():
 
 
 def modification():
-    """A report's ``Report.modified_at`` as an expression: its latest update or correction
-    note, else its first publication. A withdrawn report's is its withdrawal (its last save
-    if the time was not kept), as the read API gives it."""
+    """A report's ``Report.modified_at`` as an expression (the same rule in SQL)."""
     latest_note = (
         UpdateNote.objects.filter(report=OuterRef("pk"))
         .order_by("-noted_at")
         .values("noted_at")[:1]
     )
     published = Coalesce(Subquery(latest_note), F("first_published_at"))
+    # status_changed_at is set only once the report went public, so never before then.
     return Case(
         When(status=Report.Status.WITHDRAWN, then=Coalesce("withdrawn_at", "updated_at")),
+        When(status_changed_at__isnull=False, then=Greatest(published, "status_changed_at")),
         default=published,
     )
 
@@ -189,19 +189,37 @@ def _within_as_stored(report):
         report.within = held
 
 
+def is_published():
+    """Where a report is public now: published, and its time has come (``Report.is_public``
+    for one report)."""
+    return Q(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
+def is_withdrawn_after_publication():
+    """Where a report was withdrawn after it went public (``Report.was_withdrawn`` for one
+    report). One scheduled and withdrawn before its time is not: readers never saw it."""
+    went_public = Q(first_published_at__lte=F("withdrawn_at")) | Q(
+        withdrawn_at__isnull=True, first_published_at__lte=timezone.now()
+    )
+    return went_public & Q(status=Report.Status.WITHDRAWN)
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what readers may see."""
-        return self.filter(status=Report.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(is_published())
 
     def withdrawn(self):
         """Reports withdrawn after they went public: their pages stay, without their text
-        (see ``Report.was_withdrawn``). One scheduled and withdrawn before its time is not
-        among them: readers never saw it."""
-        went_public = Q(first_published_at__lte=F("withdrawn_at")) | Q(
-            withdrawn_at__isnull=True, first_published_at__lte=timezone.now()
-        )
-        return self.filter(went_public, status=Report.Status.WITHDRAWN)
+        (see ``Report.was_withdrawn``)."""
+        return self.filter(is_withdrawn_after_publication())
+
+    def with_page(self):
+        """Reports with a public page: the published ones, and those withdrawn after they went
+        public, whose page stays with a notice instead of their text. The page, the read API,
+        the page cache's purges and the cache of page parts all go by this rule;
+        ``Report.has_page`` is the same rule for one report."""
+        return self.filter(is_published() | is_withdrawn_after_publication())
 
     def scheduled(self):
         """Reports published for a time still to come: they go public by themselves then."""
@@ -497,6 +515,10 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     within = IdSetField(null=True)
 
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When readers last saw the report's status change once it had gone public: unpublished,
+    # withdrawn, published again (the time it is out again) or rescheduled. Set by ``save``;
+    # part of ``modified_at``.
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawal_reason = NormalisedTextField(
         blank=True,
         editable=False,
@@ -654,8 +676,13 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         saved since. Only saves: what a change of status sets off (e-mail to the editors, a
         working draft) is the workflow's (``reports.workflow``).
         """
+        seen_before = self.has_gone_public()
         if self.status == self.Status.PUBLISHED:
             self.mark_published()
+        if seen_before and self.changes_what_readers_see():
+            self.status_changed_at = self.shown_from()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "status_changed_at"}
         with transaction.atomic():
             if self.pk is not None and not kwargs.get("force_insert"):
                 expected = self.version if expected_version is None else expected_version
@@ -668,7 +695,7 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
                         kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
             with _within_as_stored(self):
                 super().save(*args, **kwargs)
-        self.stored_status = self.status
+        self._note_stored()
 
     def get_absolute_url(self):
         return Report.address(self.slug)
@@ -685,6 +712,49 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     def keeps_addresses(self):
         """A working draft has no pages of its own: it records no moves of its address."""
         return self.draft_of_id is None
+
+    def has_gone_public(self):
+        """Whether readers have seen this live report: it was first published by now."""
+        return (
+            self.draft_of_id is None
+            and self.first_published_at is not None
+            and self.first_published_at <= timezone.now()
+        )
+
+    def _state_readers_see(self):
+        return (self.status, self.publish_at)
+
+    def _note_stored(self):
+        """Remember the status and publication time as stored (those loaded or saved)."""
+        loaded = self.__dict__
+        self.stored_status = loaded.get("status")
+        if "status" in loaded and "publish_at" in loaded:
+            self.stored_state = self._state_readers_see()
+        else:
+            self.__dict__.pop("stored_state", None)
+
+    def changes_what_readers_see(self):
+        """Whether saving this report changes its status or publication time, as stored, in a
+        way readers see: it goes public, is scheduled, unpublished or withdrawn, or comes
+        back (a report merely sent for review, or back to draft, is seen by no one either
+        way). Reads the stored row when this instance was not loaded with both."""
+        if self.pk is None or self._state.adding:
+            return False
+        before = getattr(self, "stored_state", None)
+        if before is None:
+            before = Report.all_objects.filter(pk=self.pk).values_list("status", "publish_at")
+            before = before.first()
+        after = self._state_readers_see()
+        shown = {self.Status.PUBLISHED, self.Status.WITHDRAWN}
+        return before is not None and before != after and bool({before[0], after[0]} & shown)
+
+    def shown_from(self):
+        """When readers see the report as it is now being saved: its publication time when it
+        is published for a time still to come, else now (a datetime)."""
+        now = timezone.now()
+        if self.status == self.Status.PUBLISHED and self.publish_at > now:
+            return self.publish_at
+        return now
 
     @property
     def is_working_draft(self):
@@ -703,9 +773,14 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         report = super().from_db(db, field_names, values)
-        report.stored_status = report.__dict__.get("status")
+        report._note_stored()
         report.stored_primary_region_id = report.__dict__.get("primary_region_id")
         return report
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        if fields is None:
+            self._note_stored()
 
     @property
     def edited_through_draft(self):
@@ -742,6 +817,12 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
         return self.first_published_at <= (self.withdrawn_at or timezone.now())
 
     @property
+    def has_page(self):
+        """Whether the report is among ``Report.objects.with_page()``: public, or withdrawn
+        after it went public (its page stays, with a withdrawal notice)."""
+        return self.is_public or self.was_withdrawn
+
+    @property
     def all_regions(self):
         """The primary region first, then the others, each once (from the prefetched rows)."""
         others = [region for region in self.regions.all() if region.pk != self.primary_region_id]
@@ -761,13 +842,22 @@ class Report(KeepsOldAddresses, SanitisedOnSaveMixin, models.Model):
 
     @property
     def modified_at(self):
-        """When the report last changed for readers: its latest update or correction note,
-        else its first publication (a datetime; None if never published).
+        """When the report last changed for readers (a datetime; None if never published).
 
-        What feeds, sitemaps and structured data give as the last modification. Reads the
-        prefetched notes; ``ReportQuerySet.latest_modification`` is the same rule in SQL.
+        A withdrawn report's is its withdrawal (its last save if the time was not kept).
+        Otherwise, the latest of its latest update or correction note (else its first
+        publication) and the last change of status readers saw (``status_changed_at``): it
+        was unpublished, or published again after being unpublished or withdrawn.
+
+        What feeds, sitemaps, structured data and the read API give as the last modification.
+        Reads the prefetched notes; ``modification()`` is the same rule in SQL.
         """
-        return self.updated_on or self.first_published_at
+        if self.first_published_at is None:
+            return None
+        if self.status == self.Status.WITHDRAWN:
+            return self.withdrawn_at or self.updated_at
+        published = self.updated_on or self.first_published_at
+        return max(published, self.status_changed_at or published)
 
     @property
     def is_scheduled(self):

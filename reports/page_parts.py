@@ -45,11 +45,7 @@ def is_kept(context, report):
     public page (the live report, public or withdrawn, and no preview)."""
     if any(context.get(flag) for flag in PREVIEW_FLAGS):
         return False
-    return (
-        bool(report.pk)
-        and not report.is_working_draft
-        and (report.is_public or report.was_withdrawn)
-    )
+    return bool(report.pk) and not report.is_working_draft and report.has_page
 
 
 def _row(instance):

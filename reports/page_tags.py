@@ -24,7 +24,6 @@ cannot see (never published, or scheduled and not yet due) purges nothing.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.utils import timezone
 
 from authors.models import Author
 from corrections.models import CorrectionsPolicy
@@ -41,19 +40,15 @@ AFTER = (post_save, post_delete)
 def report_snapshot(pk):
     """What listings need of live report ``pk``, as they see it now: a dict (its status and
     publication time, kind, featuring, primary region, regions, topics and bylines), or None
-    if readers cannot see it (no such live report, never published, or scheduled)."""
+    if it has no public page (``ReportQuerySet.with_page``: no such live report, never
+    published, scheduled, or withdrawn before it went public)."""
     row = (
-        Report.objects.filter(pk=pk)
+        Report.objects.with_page()
+        .filter(pk=pk)
         .values("status", "publish_at", "first_published_at", "featured", "kind", "slug")
         .first()
     )
     if row is None:
-        return None
-    public = row["status"] == Report.Status.PUBLISHED and (
-        row["publish_at"] is not None and row["publish_at"] <= timezone.now()
-    )
-    withdrawn = row["status"] == Report.Status.WITHDRAWN and row["first_published_at"]
-    if not (public or withdrawn):
         return None
     report = Report.objects.only("pk", "primary_region_id").get(pk=pk)
     regions = set(report.regions.values_list("pk", flat=True))

@@ -151,7 +151,7 @@ def report_detail(request, slug):
 
 def _draw_report(request, slug):
     report = get_object_or_404(Report.objects.for_page(), slug=slug)
-    if report.is_public or report.was_withdrawn:
+    if report.has_page:
         preview = False
     elif may_preview(request.user, report):
         preview = True

@@ -60,3 +60,57 @@ def purges():
     pages_purged.connect(receive, weak=False)
     yield seen
     pages_purged.disconnect(receive)
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache on, as in production (the tests run with it off)."""
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """``with commit():`` runs what the block saved as a committed transaction would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def cache_pages(client):
+    """``cache_pages(urls)`` fetches each of ``urls`` (addresses, each once) as a reader, who
+    finds none of them in the page cache yet, so that the cache keeps them."""
+
+    def fetch(urls):
+        for url in urls:
+            assert client.get(url)["X-Cache"] == "miss", url
+
+    return fetch
+
+
+@pytest.fixture
+def qatar_report(commit):
+    """A published report, committed: on Qatar, filed under Ceasefires, by Nikolas Varga."""
+    from .factories import AuthorFactory, ReportFactory, TopicFactory, region
+
+    with commit():
+        return ReportFactory(
+            title="Ceasefire talks resume in Doha",
+            primary_region=region("QA"),
+            topics=[TopicFactory(name="Ceasefires")],
+            authors=[AuthorFactory(name="Nikolas Varga")],
+        )
+
+
+@pytest.fixture
+def nadias_report():
+    """A published report on Ukraine (and Türkiye), by Nadia Rahman (who covers the Black Sea),
+    with one key point, filed under Food security."""
+    from .factories import AuthorFactory, ReportFactory, TopicFactory, region
+
+    author = AuthorFactory(name="Nadia Rahman", short_bio="Covers the Black Sea.")
+    return ReportFactory(
+        title="Grain corridor reopens",
+        key_points=["Ships sail again."],
+        authors=[author],
+        topics=[TopicFactory(name="Food security")],
+        regions=[region("TR")],
+    )

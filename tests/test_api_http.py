@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 REPORTS = "/api/v1/reports/"
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def issued_key(**fields):
     key = ApiKey(name="Partner", **fields)
     text = key.issue()

@@ -18,32 +18,10 @@ from tags.models import Region
 from .admin_forms import desk_row, report_form_data
 from .factories import AuthorFactory, EditorFactory, ReportFactory, TopicFactory, region
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 ALWAYS = {"feeds", "sitemaps", "search", "corrections", page_cache.UNTAGGED}
 LISTINGS = {"home", "listing:reports", "listing:regions", "listing:topics", "listing:authors"}
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """``with commit():`` runs what the block saved as a committed transaction would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def qatar_report(commit):
-    with commit():
-        return ReportFactory(
-            title="Ceasefire talks resume in Doha",
-            primary_region=region("QA"),
-            topics=[TopicFactory(name="Ceasefires")],
-            authors=[AuthorFactory(name="Nikolas Varga")],
-        )
 
 
 @pytest.fixture
@@ -239,12 +217,11 @@ def test_a_regions_edit_purges_its_page_those_above_it_and_its_name(commit, purg
 
 
 def test_publishing_one_report_leaves_the_cached_pages_of_unrelated_ones(
-    client, qatar_report, french_report, commit
+    client, cache_pages, qatar_report, french_report, commit
 ):
     pages = [qatar_report.get_absolute_url(), french_report.get_absolute_url(), "/"]
     pages += [region("FR").get_absolute_url(), qatar_report.authors.get().get_absolute_url()]
-    for url in pages:
-        client.get(url)
+    cache_pages(pages)
     assert {client.get(url)["X-Cache"] for url in pages} == {"hit"}
     with commit():
         workflow.publish(
@@ -267,10 +244,9 @@ def test_publishing_one_report_leaves_the_cached_pages_of_unrelated_ones(
     assert "Mediators arrive in Doha" in after["/"].content.decode()
 
 
-def test_a_draft_save_keeps_every_cached_page(client, qatar_report, commit):
+def test_a_draft_save_keeps_every_cached_page(client, cache_pages, qatar_report, commit):
     pages = ["/", "/reports/", "/regions/", qatar_report.get_absolute_url()]
-    for url in pages:
-        client.get(url)
+    cache_pages(pages)
     with commit():
         draft = workflow.working_draft(qatar_report)
         draft.title = "Ceasefire talks stall in Doha"
@@ -278,11 +254,12 @@ def test_a_draft_save_keeps_every_cached_page(client, qatar_report, commit):
     assert {client.get(url)["X-Cache"] for url in pages} == {"hit"}
 
 
-def test_a_correction_shows_at_once_on_every_page_listing_the_report(client, qatar_report, commit):
+def test_a_correction_shows_at_once_on_every_page_listing_the_report(
+    client, cache_pages, qatar_report, commit
+):
     pages = ["/", "/reports/", region("QA").get_absolute_url()]
     pages += [qatar_report.authors.get().get_absolute_url(), qatar_report.get_absolute_url()]
-    for url in pages:
-        client.get(url)
+    cache_pages(pages)
     draft = workflow.working_draft(qatar_report)
     draft.title = "Ceasefire talks resume in Doha, officials say"
     draft.save()
@@ -293,7 +270,7 @@ def test_a_correction_shows_at_once_on_every_page_listing_the_report(client, qat
 
 
 def test_a_scheduled_report_purges_only_its_pages_when_it_goes_live(
-    client, qatar_report, french_report
+    client, cache_pages, qatar_report, french_report
 ):
     now = timezone.now()
     with time_machine.travel(now, tick=False) as clock:
@@ -302,8 +279,7 @@ def test_a_scheduled_report_purges_only_its_pages_when_it_goes_live(
             primary_region=region("QA"),
             publish_at=now + timedelta(minutes=5),
         )
-        for url in ("/", french_report.get_absolute_url()):
-            client.get(url)
+        cache_pages(["/", french_report.get_absolute_url()])
         clock.move_to(now + timedelta(minutes=5, seconds=1))
         home = client.get("/")  # the first request after the time makes it live
         assert home["X-Cache"] == "miss"

@@ -20,14 +20,9 @@ from reports.models import Report
 
 from .factories import ReportFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 NOON = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
 
 
 class Answer:

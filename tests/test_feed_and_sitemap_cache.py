@@ -7,31 +7,9 @@ from django.urls import reverse
 from reports import workflow
 from reports.models import Report, UpdateNote
 
-from .factories import AuthorFactory, ReportFactory, TopicFactory, region
+from .factories import ReportFactory, region
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """``with commit():`` runs what the block saved as a committed transaction would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def report(commit):
-    with commit():
-        return ReportFactory(
-            title="Ceasefire talks resume in Doha",
-            primary_region=region("QA"),
-            topics=[TopicFactory(name="Ceasefires")],
-            authors=[AuthorFactory(name="Nikolas Varga")],
-        )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 def feeds(report):
@@ -59,17 +37,11 @@ SITEMAPS = [
 ]
 
 
-def cached(client, urls):
-    """Fetch ``urls`` once, so that the page cache keeps them."""
-    for url in urls:
-        assert client.get(url)["X-Cache"] == "miss", url
-
-
 def test_feeds_and_sitemaps_are_answered_from_the_cache_without_a_query(
-    client, report, django_assert_num_queries
+    client, qatar_report, cache_pages, django_assert_num_queries
 ):
-    urls = feeds(report) + SITEMAPS
-    cached(client, urls)
+    urls = feeds(qatar_report) + SITEMAPS
+    cache_pages(urls)
     for url in urls:
         with django_assert_num_queries(0):
             response = client.get(url)
@@ -77,23 +49,25 @@ def test_feeds_and_sitemaps_are_answered_from_the_cache_without_a_query(
         assert response.status_code == 200, url
 
 
-def test_a_cached_feed_keeps_its_content_type(client, report):
-    cached(client, ["/feed/", "/feed.json", "/sitemap.xml"])
+def test_a_cached_feed_keeps_its_content_type(client, qatar_report, cache_pages):
+    cache_pages(["/feed/", "/feed.json", "/sitemap.xml"])
     assert client.get("/feed/")["Content-Type"].startswith("application/rss+xml")
     assert client.get("/feed.json")["Content-Type"] == "application/feed+json; charset=utf-8"
     assert client.get("/sitemap.xml")["Content-Type"].startswith("application/xml")
 
 
-def test_a_publication_shows_at_once_in_every_feed_and_sitemap(client, report, commit):
-    urls = feeds(report) + SITEMAPS
-    cached(client, urls)
+def test_a_publication_shows_at_once_in_every_feed_and_sitemap(
+    client, qatar_report, cache_pages, commit
+):
+    urls = feeds(qatar_report) + SITEMAPS
+    cache_pages(urls)
     with commit():
         fresh = ReportFactory(
             title="Mediators arrive in Doha",
             slug="mediators-arrive-in-doha",
             primary_region=region("QA"),
-            topics=[report.topics.get()],
-            authors=[report.authors.get()],
+            topics=[qatar_report.topics.get()],
+            authors=[qatar_report.authors.get()],
         )
     for url in feeds(fresh):
         if url != reverse("corrections:feed"):
@@ -102,9 +76,11 @@ def test_a_publication_shows_at_once_in_every_feed_and_sitemap(client, report, c
         assert "/reports/mediators-arrive-in-doha/" in client.get(url).content.decode(), url
 
 
-def test_a_correction_shows_at_once_in_the_corrections_feed(client, report, commit):
-    cached(client, feeds(report))
-    draft = workflow.working_draft(report)
+def test_a_correction_shows_at_once_in_the_corrections_feed(
+    client, qatar_report, cache_pages, commit
+):
+    cache_pages(feeds(qatar_report))
+    draft = workflow.working_draft(qatar_report)
     UpdateNote.objects.create(
         report=draft, kind=UpdateNote.Kind.CORRECTION, text="The talks resumed on Monday."
     )
@@ -114,19 +90,19 @@ def test_a_correction_shows_at_once_in_the_corrections_feed(client, report, comm
 
 
 def test_a_withdrawal_takes_the_report_out_of_every_feed_and_sitemap_at_once(
-    client, report, commit
+    client, qatar_report, cache_pages, commit
 ):
-    urls = feeds(report) + SITEMAPS
-    cached(client, urls)
+    urls = feeds(qatar_report) + SITEMAPS
+    cache_pages(urls)
     with commit():
-        workflow.withdraw(report, reason="Sources could not be confirmed.")
+        workflow.withdraw(qatar_report, reason="Sources could not be confirmed.")
     for url in urls:
-        assert report.get_absolute_url() not in client.get(url).content.decode(), url
+        assert qatar_report.get_absolute_url() not in client.get(url).content.decode(), url
 
 
-def test_an_authors_rename_shows_at_once_in_the_feeds(client, report, commit):
-    cached(client, feeds(report))
-    author = report.authors.get()
+def test_an_authors_rename_shows_at_once_in_the_feeds(client, qatar_report, cache_pages, commit):
+    cache_pages(feeds(qatar_report))
+    author = qatar_report.authors.get()
     with commit():
         author.name = "Nikolas Varga-Horvath"
         author.save()
@@ -135,18 +111,18 @@ def test_an_authors_rename_shows_at_once_in_the_feeds(client, report, commit):
 
 
 def test_a_draft_save_and_an_unpublished_report_keep_every_cached_feed_and_sitemap(
-    client, report, commit
+    client, qatar_report, cache_pages, commit
 ):
-    urls = feeds(report) + SITEMAPS
-    cached(client, urls)
+    urls = feeds(qatar_report) + SITEMAPS
+    cache_pages(urls)
     with commit():
-        draft = workflow.working_draft(report)
+        draft = workflow.working_draft(qatar_report)
         draft.title = "Ceasefire talks stall in Doha"
         draft.save()
         ReportFactory(
             status=Report.Status.DRAFT,
             primary_region=region("QA"),
-            authors=[report.authors.get()],
-            topics=[report.topics.get()],
+            authors=[qatar_report.authors.get()],
+            topics=[qatar_report.topics.get()],
         )
     assert {url: client.get(url)["X-Cache"] for url in urls} == dict.fromkeys(urls, "hit")

@@ -15,7 +15,7 @@ from reports.models import Report
 
 from .factories import EditorFactory, ReportFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 NOON = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
 
@@ -27,11 +27,6 @@ def cache_control(response):
         name, _, value = part.strip().partition("=")
         directives[name] = value or True
     return directives
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
 
 
 def test_a_second_anonymous_visit_is_served_without_a_query(client, django_assert_num_queries):
