@@ -312,6 +312,7 @@ class _Changes:
 
     def __init__(self):
         self.tags = set()
+        self.first = []  # what runs on commit before the purge (``before_purge``)
         self.before = {}
         self.reports = set()
         self.schedule = False
@@ -339,6 +340,11 @@ class _Changes:
         self.done = True
         if _local.__dict__.get("changes") is self:
             _local.changes = None
+        for callback in self.first:
+            try:
+                callback()
+            except Exception:
+                logger.exception("The page cache could not run %r before its purge.", callback)
         try:
             from reports import page_tags
 
@@ -366,6 +372,16 @@ def changes():
     if current is None or not current.pending():
         current = _local.changes = _Changes()
     return current
+
+
+def before_purge(callback):
+    """Run ``callback`` (no arguments) when the current transaction commits (at once outside
+    one), before the pages it changed are purged: what a page is drawn from anew must be
+    renewed before a reader can ask for the page again, or that reader's page would be drawn
+    from what was kept before the change, and kept."""
+    current = changes()
+    current.first.append(callback)
+    current.register()
 
 
 def content_changed(sender, instance=None, raw=False, **kwargs):

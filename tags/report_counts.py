@@ -31,7 +31,6 @@ import uuid
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Min, Q, Subquery
 from django.utils import timezone
 
@@ -205,9 +204,9 @@ def renew(*kinds):
     """What is kept may have changed with the current transaction, for changes of ``kinds``
     (``LISTINGS``, ``TEXT``, ``NOTES``): their generations change now (this transaction's own
     reads count afresh) and again once it commits (what another request drew meanwhile,
-    without the change, is dropped)."""
+    without the change, is dropped), before the pages the transaction changed are purged."""
     _next_generation(kinds)
-    transaction.on_commit(lambda: _next_generation(kinds))
+    page_cache.before_purge(lambda: _next_generation(kinds))
 
 
 def counts_changed(**kwargs):

@@ -103,9 +103,10 @@ def page_cache(request, settings):
 def test_a_text_change_shows_in_related_reports_at_once_without_choosing_them_again(
     client, page_cache, django_capture_on_commit_callbacks
 ):
-    topic = TopicFactory()
-    shown = ReportFactory(title="Grain deal holds", topics=[topic])
-    page = ReportFactory(topics=[topic]).get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):  # saved as a committed change
+        topic = TopicFactory()
+        shown = ReportFactory(title="Grain deal holds", topics=[topic])
+        page = ReportFactory(topics=[topic]).get_absolute_url()
     _, _, chose = choosing_related(client, page)
     assert chose == 1
     _, kept_queries, chose = choosing_related(client, page)
@@ -206,3 +207,34 @@ def test_a_correction_published_through_a_working_draft_is_counted_at_once(clien
     UpdateNote.objects.create(report=draft, kind=UpdateNote.Kind.CORRECTION, text="Fixed.")
     workflow.publish_changes(draft, by=EditorFactory())
     assert client.get("/corrections/").context["page"].paginator.count == 1
+
+
+@pytest.mark.parametrize("page_cache_seconds", [600, 0], ids=["page cache on", "page cache off"])
+def test_what_pages_are_drawn_from_is_renewed_before_the_pages_are_purged(
+    settings, commit, page_cache_seconds
+):
+    """A reader asking for a page the moment it is purged must not draw it from what was
+    kept while the change was being saved (the generation the change set at once): the
+    commit renews the generations first, then purges."""
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
+    draft = ReportFactory(status=Report.Status.DRAFT, primary_region=region("QA"))
+    seen_at_purge = []
+    order = []
+
+    def at_purge(sender, tags, **kwargs):
+        seen_at_purge.append(generations()[report_counts.LISTINGS])
+        order.append("purge")
+
+    from diethnos.page_cache import pages_purged
+
+    pages_purged.connect(at_purge, weak=False)
+    try:
+        with commit():
+            workflow.publish(draft, by=EditorFactory())
+            during = generations()[report_counts.LISTINGS]
+        after = generations()[report_counts.LISTINGS]
+    finally:
+        pages_purged.disconnect(at_purge)
+    assert after != during  # renewed again on commit
+    if page_cache_seconds:
+        assert seen_at_purge and all(seen == after for seen in seen_at_purge)
