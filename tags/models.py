@@ -2,7 +2,7 @@ import re
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Length, Lower, Trim, Upper
 from django.db.models.lookups import Exact, GreaterThan
@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from taggit.models import TagBase
 
 from diethnos.addresses import page_address
+from diethnos.id_sets import members_of
 from diethnos.redirects import KeepsOldAddresses, record_moves
 from diethnos.slugs import AsciiSlugField, numbered, slug_for
 from diethnos.text import NormalisedCharField, NormalisedTextField
@@ -55,37 +56,25 @@ class RegionQuerySet(models.QuerySet):
             node.covered = [branch for branch in node.branches if branch.report_count]
         return by_parent[None]
 
-    def report_counts(self, reports, primary=None):
-        """How many of ``reports`` each region holds, rolled up as on its page. ``primary``
-        is the (report id, primary region id) pairs of ``reports``, when the caller has read
-        them already (then one query fewer).
+    def report_counts(self, reports):
+        """How many of ``reports`` (a Report queryset) each region holds, rolled up as on its
+        page: every region a report is within (``Report.within``: its regions, the nodes above
+        them, the groupings holding them) counts it once.
 
-        Returns {region id: count} for the whole tree and the groupings, in four queries
-        whatever the number of regions and reports.
+        Returns {region id: count} for the regions holding any, in one query counted in the
+        database.
         """
-        if primary is None:
-            primary = reports.exclude(primary_region=None).values_list("pk", "primary_region_id")
-        tagged = set(primary)
-        tagged.update(
-            reports.model.regions.through.objects.filter(report__in=reports).values_list(
-                "report_id", "region_id"
-            )
+        connection = connections[reports.db]
+        found, params = reports.order_by().values("within").query.sql_with_params()
+        placed = members_of("found", "within", connection)
+        # Only the queryset's own SQL (its parameters kept apart) is written into the query.
+        sql = (
+            f"WITH found AS ({found}) "  # noqa: S608
+            f"SELECT member, COUNT(*) FROM ({placed}) AS placed GROUP BY member"
         )
-        paths = dict(Region.objects.values_list("pk", "path"))
-        by_path = {path: pk for pk, path in paths.items() if path}
-        # Each region with the nodes above it, worked out once per region, not once per report.
-        lineage = {
-            pk: [pk, *(by_path[prefix] for prefix in path_prefixes(path)[:-1])]
-            for pk, path in paths.items()
-        }
-        covered = defaultdict(set)
-        for report_id, region_id in tagged:
-            for pk in lineage[region_id]:
-                covered[pk].add(report_id)
-        memberships = Region.members.through.objects.values_list("from_region_id", "to_region_id")
-        for group_id, country_id in memberships:
-            covered[group_id] |= covered.get(country_id, set())
-        return {pk: len(report_ids) for pk, report_ids in covered.items()}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
 
 
 def path_prefixes(path):

@@ -148,20 +148,13 @@ def kept_count(key, rows, kinds=(LISTINGS,)):
 
 def count_regions():
     """({region id: number of published reports it holds, rolled up as on its page}, when the
-    next scheduled report goes live: a timestamp or 0), in four queries."""
-    # The published reports' primary regions and the next scheduled publication, in one query.
+    next scheduled report goes live: a timestamp or 0), in two queries."""
     Report = apps.get_model("reports", "Report")
-    now = timezone.now()
-    primary, upcoming = [], []
-    rows = Report.objects.filter(status=Report.Status.PUBLISHED, publish_at__isnull=False)
-    for pk, region_id, publish_at in rows.values_list("pk", "primary_region_id", "publish_at"):
-        if publish_at > now:
-            upcoming.append(publish_at)
-        elif region_id is not None:
-            primary.append((pk, region_id))
-    counts = Region.objects.report_counts(Report.objects.published(), primary=primary)
-    # A report that went live while the counts were drawn makes them lapse at once.
-    return counts, min(upcoming).timestamp() if upcoming else 0
+    # Read first: a report going live while the counts are drawn makes them lapse at once.
+    upcoming = Report.objects.scheduled().order_by("publish_at").values_list("publish_at")
+    upcoming = upcoming.first()
+    counts = Region.objects.report_counts(Report.objects.published())
+    return counts, upcoming[0].timestamp() if upcoming else 0
 
 
 def topics_filed_under_published():

@@ -51,7 +51,7 @@ PAGES = {
     "report list": (lambda c: "/reports/", 5, 1),
     "report list by kind": (lambda c: "/reports/?kind=sitrep", 5, 1),
     "report": (lambda c: c["report"].get_absolute_url(), 10, 1),
-    "region index": (lambda c: "/regions/", 7, 0),
+    "region index": (lambda c: "/regions/", 5, 0),
     "region": (lambda c: "/regions/europe/", 8, 1),
     "region, primary only": (lambda c: "/regions/europe/?primary=1", 8, 1),
     "grouping": (lambda c: "/regions/sahel/", 7, 1),
