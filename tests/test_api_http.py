@@ -286,8 +286,8 @@ ENDPOINTS = {
     ),
     "report": (REPORTS + "r1/?", 7),
     # counts drawn (tags.report_counts.count_regions, kept in the cache), then the regions
-    "regions": ("/api/v1/regions/?", 4 + 2),
-    "region": ("/api/v1/regions/europe/?", 4 + 5),
+    "regions": ("/api/v1/regions/?", 2 + 2),
+    "region": ("/api/v1/regions/europe/?", 2 + 5),
     "topics": ("/api/v1/topics/?", 1),
     "authors": ("/api/v1/authors/?", 1),
     "corrections": ("/api/v1/corrections/?limit={size}", 1),
