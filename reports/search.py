@@ -44,6 +44,8 @@ MARK_START, MARK_END = "\x02", "\x03"
 MAX_PLAIN_WORDS = 8
 # Recency: a report this many days old counts 1.5 times its text rank, a new one twice.
 RECENCY_DAYS = 30
+# Only this many of the newest matches are ranked by relevance (see ``ranked``).
+RANKED = 1000
 
 _pending = threading.local()
 
@@ -139,6 +141,19 @@ def _reindex_pending():
     reindex(ids)
 
 
+# The languages reports are written in, one index probe each (``report_language``) rather than
+# a reading of the whole index.
+LANGUAGES_SQL = """
+WITH RECURSIVE used(language) AS (
+    SELECT MIN(language) FROM {table}
+    UNION ALL
+    SELECT (SELECT MIN(language) FROM {table} WHERE language > used.language)
+    FROM used WHERE used.language IS NOT NULL
+)
+SELECT language FROM used WHERE language IS NOT NULL
+"""
+
+
 def configs_in_use():
     """The text search configurations of the languages reports are written in (a sorted list
     of str), kept in the cache until a report changes (``tags.report_counts``)."""
@@ -147,7 +162,11 @@ def configs_in_use():
     from .models import Report
 
     def draw():
-        codes = Report.all_objects.order_by().values_list("language", flat=True).distinct()
+        connection = connections[Report.objects.db]
+        table = connection.ops.quote_name(Report._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(LANGUAGES_SQL.format(table=table))
+            codes = [code for (code,) in cursor.fetchall()]
         configs = {languages.search_config(code) for code in codes}
         return sorted(configs or {languages.search_config(languages.DEFAULT)}), 0
 
@@ -247,13 +266,38 @@ def _plain_match(term):
 def ranked(reports, text):
     """``reports`` (already narrowed by ``matches``) in the order a search shows them: on
     PostgreSQL best first (``relevance``), each with ``rank`` and ``headline``
-    (``highlighted``); elsewhere newest first."""
+    (``highlighted``); elsewhere newest first.
+
+    Only the RANKED (1,000) newest of ``reports`` are ranked by relevance, so that a very
+    common word is not ranked over the whole archive: older ones have ``rank`` 0 and follow
+    them, newest first. A search with fewer matches ranks them all.
+    """
     if not uses_full_text(reports.db):
         return reports.order_by("-publish_at", "-pk")
-    query = full_text_query(text)
-    return highlighted(reports.annotate(rank=relevance(query)), text).order_by(
-        "-rank", "-publish_at", "-pk"
+    rank = Case(
+        When(pk__in=_newest(reports), then=relevance(full_text_query(text))),
+        default=Value(0.0),
+        output_field=FloatField(),
     )
+    return _by_rank(reports, text, rank)
+
+
+def first_ranked(reports, text):
+    """The first RANKED of ``ranked(reports, text)`` in the same order (a QuerySet, to be
+    sliced to RANKED at most), read off the newest RANKED matches alone: quick however many
+    reports match."""
+    if not uses_full_text(reports.db):
+        return ranked(reports, text)
+    newest = reports.filter(pk__in=_newest(reports))
+    return _by_rank(newest, text, relevance(full_text_query(text)))
+
+
+def _newest(reports):
+    return reports.order_by("-publish_at", "-pk").values("pk")[:RANKED]
+
+
+def _by_rank(reports, text, rank):
+    return highlighted(reports.annotate(rank=rank), text).order_by("-rank", "-publish_at", "-pk")
 
 
 def highlighted(reports, text):

@@ -7,6 +7,12 @@ that search (its words and filters), drawn in the current generation of ``tags.r
 any change to a report, region, topic or author starts a new one, and what is kept lapses when
 the next scheduled report goes live. A page of results is then read by id; pages beyond
 ``KEPT`` results are read from the database.
+
+On PostgreSQL, a search finding more than ``EXACT_UP_TO`` reports (a very common word) is not
+counted through: how many it finds and its facets are estimated from a sample of the reports
+(``reports.facets.facets``) and shown as "about" so many, and its first ``EXACT_UP_TO`` results
+can be paged through, as large search engines do. Counting tens of thousands of results
+exactly takes longer than a reader should wait after each publication.
 """
 
 import hashlib
@@ -16,24 +22,34 @@ from dataclasses import dataclass
 from tags.report_counts import kept_until_reports_change
 
 from . import search
-from .facets import facets
+from .facets import about, facets
 from .models import Report
 from .suggestions import did_you_mean, named_page
 
 KEPT = 200  # ten pages of results
+EXACT_UP_TO = 2000  # results counted exactly; beyond, estimated
+SAMPLE = 2  # the percentage of the reports' pages an estimate reads
 
 
 @dataclass
 class Found:
     """What a search finds: ``total`` results, the ``ids`` of the first KEPT in order, the
-    ``facets`` (reports.facets), a ``suggestion`` (a str or None) and the region's or topic's
-    page its words name (``named``, a reports.suggestions.NamedPage or None)."""
+    ``facets`` (reports.facets), a ``suggestion`` (a str or None), the region's or topic's
+    page its words name (``named``, a reports.suggestions.NamedPage or None), and whether
+    ``total`` and the facets' counts are ``estimated`` (more than EXACT_UP_TO results)."""
 
     total: int
     ids: list
     facets: list
     suggestion: str | None
     named: object
+    estimated: bool = False
+
+    @property
+    def pageable(self):
+        """How many results can be paged through: all, or the first EXACT_UP_TO of an
+        estimated number."""
+        return min(self.total, EXACT_UP_TO) if self.estimated else self.total
 
 
 def cache_key(data):
@@ -53,8 +69,13 @@ def find(form):
 
     def draw():
         published = Report.objects.published()
-        found_facets, total = facets(form.filtered(published), data)
-        ids = list(form.results(published).values_list("pk", flat=True)[:KEPT]) if total else []
+        filtered = form.filtered(published)
+        estimated = search.uses_full_text() and _more_than(filtered, EXACT_UP_TO)
+        found_facets, total = facets(filtered, data, SAMPLE if estimated else None)
+        if estimated:
+            total = max(about(total), EXACT_UP_TO + 1)
+        first = form.first_results(published).values_list("pk", flat=True)
+        ids = list(first[:KEPT]) if total else []
         q = data["q"]
         found = Found(
             total=total,
@@ -62,11 +83,17 @@ def find(form):
             facets=found_facets,
             suggestion=did_you_mean(q, total),
             named=named_page(q) if q else None,
+            estimated=estimated,
         )
         next_due = Report.objects.scheduled().order_by("publish_at").first()
         return found, next_due.publish_at.timestamp() if next_due else 0
 
     return kept_until_reports_change(cache_key(data), draw)
+
+
+def _more_than(reports, n):
+    """Whether there are more than ``n`` of ``reports``, read no further than n + 1 of them."""
+    return reports.order_by()[: n + 1].count() > n
 
 
 class Results:
@@ -78,10 +105,10 @@ class Results:
         self.form, self.found = form, found
 
     def __len__(self):
-        return self.found.total
+        return self.found.pageable
 
     def count(self):
-        return self.found.total
+        return self.found.pageable
 
     def __getitem__(self, index):
         if not isinstance(index, slice):

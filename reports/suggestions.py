@@ -2,10 +2,10 @@
 "Did you mean …?" when it finds little.
 
 On PostgreSQL suggestions come from trigram similarity (``pg_trgm``, with trigram GIN indexes):
-the whole query against region, topic and author names, then each word against the words of
-published headlines. On other databases (SQLite) only names are suggested, by Python's
-``difflib``. Only published reports lend their words, and only topics and authors with a
-published report lend their names; the region tree is public as a whole.
+the whole query against region, topic and author names, then each word no published report
+holds against the words of published headlines. On other databases (SQLite) only names are
+suggested, by Python's ``difflib``. Only published reports lend their words, and only topics
+and authors with a published report lend their names; the region tree is public as a whole.
 """
 
 import difflib
@@ -21,6 +21,7 @@ from authors.models import Author
 from diethnos.slugs import slug_for
 from tags.models import Region, Topic
 
+from . import search
 from .models import Report, ReportAuthor, TaggedReport
 from .search import uses_full_text
 
@@ -103,24 +104,29 @@ def _closest_name_pg(text):
     return best[0] if best else None
 
 
-# For each query word, the most similar word of the published headlines most like it: the
-# trigram index finds the headlines (``<%``), then their words are compared one by one.
+# For each query word no published report holds, the most similar word of published headlines
+# with a stretch like it: the trigram index finds up to CANDIDATE_HEADLINES such headlines (in no
+# order: ordering every headline by likeness reads them all when a word is like every
+# headline's), then their words are compared one by one. A word some report holds (its stored
+# vector has it, in any configuration in use) is left as it is.
+CANDIDATE_HEADLINES = 200
 WORDS_SQL = """
-SELECT asked.word, (
+SELECT asked.word, CASE WHEN EXISTS (
+    SELECT 1 FROM ({vectors}) AS known WHERE known.search_vector @@ ({query})
+) THEN NULL ELSE (
     SELECT candidate.word
     FROM (
         SELECT DISTINCT lower(piece) AS word
         FROM (
             SELECT headline.title FROM ({published}) AS headline
             WHERE asked.word <%% headline.title
-            ORDER BY word_similarity(asked.word, headline.title) DESC
-            LIMIT 20
+            LIMIT %s
         ) AS close, regexp_split_to_table(close.title, '[^[:alnum:]]+') AS piece
     ) AS candidate
     WHERE similarity(candidate.word, asked.word) >= %s
     ORDER BY similarity(candidate.word, asked.word) DESC, candidate.word
     LIMIT 1
-)
+) END
 FROM unnest(%s::text[]) WITH ORDINALITY AS asked(word, position)
 ORDER BY asked.position
 """
@@ -131,12 +137,18 @@ def _corrected_words_pg(text):
     asked = [word for word in words if len(word) >= MIN_WORD_LENGTH]
     if not asked:
         return None
-    published, params = Report.objects.published().values("title").query.sql_with_params()
+    published = Report.objects.published().order_by()
+    vectors, vector_params = published.values("search_vector").query.sql_with_params()
+    titles, title_params = published.values("title").query.sql_with_params()
+    configs = search.configs_in_use()
+    query = " || ".join(["plainto_tsquery(%s::regconfig, asked.word)"] * len(configs))
+    sql = WORDS_SQL.format(vectors=vectors, query=query, published=titles)
+    params = [*vector_params, *configs, *title_params, CANDIDATE_HEADLINES, WORD_SIMILARITY]
     connection = connections["default"]
     with transaction.atomic(), connection.cursor() as cursor:
         # The headline's closest stretch need only be this alike for ``<%`` to keep it.
         cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
-        cursor.execute(WORDS_SQL.format(published=published), [*params, WORD_SIMILARITY, asked])
+        cursor.execute(sql, [*params, asked])
         better = {word: found for word, found in cursor.fetchall() if found}
     if not better:
         return None

@@ -104,11 +104,12 @@ def search(request):
     if form.is_searching:
         data, params = form.cleaned_data, request.GET.dict()
         found = find(form)
-        page = paginate(request, Results(form, found), count=found.total)
+        page = paginate(request, Results(form, found), count=found.pageable)
         tag_cards(request, page)
         context.update(
             page=page,
-            results_heading=results_heading(page),
+            results_heading=results_heading(page, found),
+            estimated=found.estimated,
             facets=link(found.facets, params),
             chips=chips(data, params),
             named_page=found.named,
@@ -125,12 +126,16 @@ def search(request):
     )
 
 
-def results_heading(page):
-    """ "25 reports found, page 1 of 2", or "No reports found"."""
-    count = page.paginator.count
+def results_heading(page, found):
+    """ "25 reports found, page 1 of 2", "About 90,000 reports found, page 1 of 200" (an
+    estimate: ``Found.estimated``), or "No reports found"; ``found`` is what the search found
+    (reports.search_results.Found)."""
+    count = found.total
     if not count:
         return "No reports found"
     heading = f"{count} report{pluralize(count)} found"
+    if found.estimated:
+        heading = f"About {count:,} reports found"
     if page.has_other_pages():
         heading += f", page {page.number} of {page.paginator.num_pages}"
     return heading
