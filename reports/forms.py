@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from authors.models import Author
 from diethnos.text import NormalisedCharFormField
 from tags.models import Region, Topic
+from tags.report_counts import kept_until_reports_change
 
 from . import search
 from .models import Report
@@ -30,24 +31,48 @@ class QuickSelect(forms.Select):
     than the search takes to run. The same HTML as Django's ``select.html``."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    str(option["value"]),
-                    flatatt(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
-            )
-            if group_name:
-                parts.append("</optgroup>")
+        chosen = set(self.format_value(value))
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        parts = [format_html('<select name="{}"{}>', name, attrs)]
+        for choice, label in self.choices:
+            if isinstance(label, list | tuple):  # a group of options, named unless ""
+                if choice:
+                    parts.append(format_html('<optgroup label="{}">', choice))
+                parts.extend(self._option(value, label, chosen) for value, label in label)
+                if choice:
+                    parts.append("</optgroup>")
+            else:
+                parts.append(self._option(choice, label, chosen))
         parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
+        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped)
+
+    @staticmethod
+    def _option(value, label, chosen):
+        value = str(value)
+        if value in chosen:
+            chosen.clear()  # only the first option with the value is selected, as in Django
+            return format_html('<option value="{}" selected>{}</option>', value, label)
+        return format_html('<option value="{}">{}</option>', value, label)
+
+
+def kept_choices():
+    """The region, topic and author options of the search form ({"region": choices, ...}, in
+    the shape of a ChoiceField's ``choices``), kept until a report, region, topic or author
+    changes (``tags.report_counts``). A topic or author added since may be missing from the
+    lists, not from what the form accepts: the fields check a value against the database."""
+
+    def draw():
+        choices = {
+            "region": region_choices(),
+            "topic": [("", "Any"), *Topic.objects.order_by("name").values_list("slug", "name")],
+            "author": [
+                ("", "Any"),
+                *Author.objects.active().order_by("name").values_list("slug", "name"),
+            ],
+        }
+        return choices, 0
+
+    return kept_until_reports_change("search-form-choices", draw)
 
 
 def region_choices():
@@ -102,7 +127,11 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices()
+        kept = kept_choices()
+        self.fields["region"].choices = kept["region"]
+        # Listed from what is kept; a value is still checked against the database (queryset).
+        self.fields["topic"].widget.choices = kept["topic"]
+        self.fields["author"].widget.choices = kept["author"]
 
     def clean_q(self):
         # The field has removed control characters (a NUL byte above all upsets PostgreSQL).

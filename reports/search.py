@@ -44,8 +44,9 @@ MARK_START, MARK_END = "\x02", "\x03"
 MAX_PLAIN_WORDS = 8
 # Recency: a report this many days old counts 1.5 times its text rank, a new one twice.
 RECENCY_DAYS = 30
-# Only this many of the newest matches are ranked by relevance (see ``ranked``).
-RANKED = 1000
+# Only this many of the newest matches are ranked by relevance (see ``ranked``): as many as a
+# search finding more can be paged through (``search_results.EXACT_UP_TO``).
+RANKED = 2000
 
 _pending = threading.local()
 
@@ -268,7 +269,7 @@ def ranked(reports, text):
     PostgreSQL best first (``relevance``), each with ``rank`` and ``headline``
     (``highlighted``); elsewhere newest first.
 
-    Only the RANKED (1,000) newest of ``reports`` are ranked by relevance, so that a very
+    Only the RANKED (2,000) newest of ``reports`` are ranked by relevance, so that a very
     common word is not ranked over the whole archive: older ones have ``rank`` 0 and follow
     them, newest first. A search with fewer matches ranks them all.
     """
