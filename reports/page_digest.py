@@ -29,10 +29,10 @@ NOT_SHOWN = {(Report, "search_vector")}
 
 def report_page_digest(slug, using="default"):
     """(the digest (a str) of every row the page of the live report at ``slug`` shows, when
-    the next scheduled report goes live: a POSIX timestamp or 0 for none, the report read in
-    the same row: a Report with its primary region, as ``for_page`` loads them, without their
-    prefetched rows), or None when no single live report has that slug or the database is
-    neither PostgreSQL nor SQLite. One query."""
+    the next scheduled report goes live: a POSIX timestamp or 0 for none, a function
+    returning the report read in the same row: a Report with its primary region, as
+    ``for_page`` loads them, without their prefetched rows), or None when no single live
+    report has that slug or the database is neither PostgreSQL nor SQLite. One query."""
     connection = connections[using]
     query = _query(connection.vendor)
     if query is None:
@@ -46,12 +46,21 @@ def report_page_digest(slug, using="default"):
     next_due, *shown = rows[0][:shown_columns]
     next_due = _as_datetime(next_due, connection)
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
-    report_ends = shown_columns + len(_fields(Report))
-    report = _instance(Report, rows[0][shown_columns:report_ends], connection)
-    region_values = rows[0][report_ends:]
+    return (
+        digest,
+        next_due.timestamp() if next_due else 0,
+        lambda: _report(rows[0][shown_columns:], connection),
+    )
+
+
+def _report(values, connection):
+    """The report of ``values`` (its columns, then its primary region's), as ``for_page``
+    loads it without its prefetched rows: built only for a page drawn, not for one kept."""
+    report_ends = len(_fields(Report))
+    report = _instance(Report, values[:report_ends], connection)
     if report.primary_region_id is not None:
-        report.primary_region = _instance(Region, region_values, connection)
-    return digest, next_due.timestamp() if next_due else 0, report
+        report.primary_region = _instance(Region, values[report_ends:], connection)
+    return report
 
 
 def _fields(model):

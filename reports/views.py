@@ -142,9 +142,10 @@ def report_detail(request, slug):
     if is_kept_for(request):
         found = report_page_digest(slug)
         if found is not None:
-            digest, lapses_at, report = found
+            digest, lapses_at, read_report = found
 
             def draw():
+                report = read_report()
                 prefetch_related_objects([report], *page_rows())
                 return _draw_report(request, report)
 
