@@ -93,43 +93,53 @@ def kept_listing(request, frame, draw):
     ``frame()`` returns (shown, reports, count): the rows the page shows besides its cards (a
     value with a stable ``repr``, e.g. ``rows(...)``), the QuerySet of the reports it lists in
     order (from ``with_cards``) and their count. ``draw(page)`` returns the listing's page (an
-    HttpResponse) of ``page``, the reports ``paginate`` gives for ``request``; when the frame
-    is read afresh, those it was read from (its cards' values with them), not read again.
-    Raises Http404 for a page out of range, as ``paginate`` does."""
+    HttpResponse) of ``page``, the reports ``paginate`` gives for ``request``: when the frame
+    is read afresh and no page is kept, those it was read from, not read again.
+    Raises Http404 for a page out of range, as ``paginate`` does.
+
+    So a listing drawn afresh costs the queries of its draw and none besides; one whose frame
+    was dropped but not its page (after a change elsewhere) reads its frame and its cards
+    again, and is drawn only if they changed."""
     if not is_kept_for(request):
         return draw(_page(request, frame))
-    read = []
-
-    def listed():
-        shown, reports, count = frame()
-        annotations = list(reports.query.annotations)
-        rows = with_next_publication(reports).with_card_values()
-        page = paginate(request, rows, count=count)
-        read.append(page)
-        if not page:
-            return None, time.time()  # nothing told when the next report goes live: not kept
-        next_due = page[0].next_due
-        listed = [(report.pk, *(getattr(report, name) for name in annotations)) for report in page]
-        return (shown, count, listed), next_due.timestamp() if next_due else 0
-
     address = request.build_absolute_uri()
     name = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     page_key = f"kept-listing:{name}:{drawn_with()}"
+    drawn_from, cards = [], []
+
+    def listed(stored):
+        shown, reports, count = frame()
+        annotations = list(reports.query.annotations)
+        rows = with_next_publication(reports)
+        if page_key in stored:
+            # Most often drawn from the same cards, and not drawn again: their ids alone.
+            ids = rows.values_list("pk", *annotations, "next_due")
+            page = [(row[:-1], row[-1]) for row in paginate(request, ids, count=count)]
+        else:
+            # To be drawn: the reports as it draws them, their cards' values with them.
+            drawn_from.append(paginate(request, rows.with_card_values(), count=count))
+            page = []
+            for report in drawn_from[0]:
+                row = (report.pk, *(getattr(report, name) for name in annotations))
+                page.append((row, report.next_due))
+                cards.append((row, report.card_values))
+        if not page:
+            return None, time.time()  # nothing told when the next report goes live: not kept
+        next_due = page[0][1]
+        kept = (shown, count, [row for row, _ in page])
+        return kept, next_due.timestamp() if next_due else 0
+
     kept, stored = kept_until_reports_change(
         f"listing-frame:{name}", listed, (LISTINGS,), read_with=[page_key]
     )
     if kept is None:
-        return draw(read[0] if read else _page(request, frame))
+        return draw(drawn_from[0] if drawn_from else _page(request, frame))
     shown, count, listed_ids = kept
-    if read:
-        cards = [(row, report.card_values) for row, report in zip(listed_ids, read[0], strict=True)]
-    else:
-        cards = _cards(listed_ids)
-    version = _digest_of((shown, count, cards))
+    version = _digest_of((shown, count, cards or _cards(listed_ids)))
     stored = stored.get(page_key)
     if isinstance(stored, tuple) and stored[0] == version:
         return _kept_response(request, stored[1:])
-    response = draw(read[0] if read else _page(request, frame))
+    response = draw(drawn_from[0] if drawn_from else _page(request, frame))
     if _is_keepable(request, response):
         cache.set(page_key, (version, *_page_of(request, response)), KEPT_SECONDS)
     return response
