@@ -4,7 +4,6 @@ from django.apps import apps
 from django.shortcuts import get_object_or_404, render
 
 from diethnos.page_cache import tag_cards, tag_page
-from diethnos.pagination import paginate
 from tags.report_counts import kept_count
 
 from .models import Author
@@ -43,9 +42,8 @@ def author_detail(request, slug):
         author, reports, count = loaded()
         return _kept_pages().rows([author, *author.expertise.all()]), reports, count
 
-    def draw():
-        author, reports, count = loaded()
-        page = paginate(request, reports, count=count)
+    def draw(page):
+        author, _, _ = loaded()
         tag_page(request, f"author:{author.pk}", f"byline:{author.pk}")
         tag_page(request, *(f"topic-name:{topic.pk}" for topic in author.expertise.all()))
         tag_cards(request, page)

@@ -88,43 +88,67 @@ def kept_listing(request, frame, draw):
     address, if it was drawn from the same frame (kept until the ``LISTINGS`` generation is
     renewed or the next scheduled report goes live: which reports it lists, their count, what
     it shows besides them) and the same cards (read afresh by id in one query: a change to a
-    card, however it is saved, shows at once); else ``draw()``, kept. One cache round trip.
+    card, however it is saved, shows at once); else ``draw(page)``, kept. One cache round trip.
 
     ``frame()`` returns (shown, reports, count): the rows the page shows besides its cards (a
     value with a stable ``repr``, e.g. ``rows(...)``), the QuerySet of the reports it lists in
-    order (from ``with_cards``) and their count. ``draw()`` returns the page (an HttpResponse).
-    Raises Http404 for a page out of range, as ``paginate`` does."""
+    order (from ``with_cards``) and their count. ``draw(page)`` returns the listing's page (an
+    HttpResponse) of ``page``, the reports ``paginate`` gives for ``request``: when the frame
+    is read afresh and no page is kept, those it was read from, not read again.
+    Raises Http404 for a page out of range, as ``paginate`` does.
+
+    So a listing drawn afresh costs the queries of its draw and none besides; one whose frame
+    was dropped but not its page (after a change elsewhere) reads its frame and its cards
+    again, and is drawn only if they changed."""
     if not is_kept_for(request):
-        return draw()
-
-    def listed():
-        shown, reports, count = frame()
-        annotations = list(reports.query.annotations)
-        rows = with_next_publication(reports).values_list("pk", *annotations, "next_due")
-        page = list(paginate(request, rows, count=count).object_list)
-        if not page:
-            return None, time.time()  # nothing told when the next report goes live: not kept
-        next_due = page[0][-1]
-        kept = (shown, count, [row[:-1] for row in page])
-        return kept, next_due.timestamp() if next_due else 0
-
+        return draw(_page(request, frame))
     address = request.build_absolute_uri()
     name = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     page_key = f"kept-listing:{name}:{drawn_with()}"
-    kept, read = kept_until_reports_change(
+    drawn_from, cards = [], []
+
+    def listed(stored):
+        shown, reports, count = frame()
+        annotations = list(reports.query.annotations)
+        rows = with_next_publication(reports)
+        if page_key in stored:
+            # Most often drawn from the same cards, and not drawn again: their ids alone.
+            ids = rows.values_list("pk", *annotations, "next_due")
+            page = [(row[:-1], row[-1]) for row in paginate(request, ids, count=count)]
+        else:
+            # To be drawn: the reports as it draws them, their cards' values with them.
+            drawn_from.append(paginate(request, rows.with_card_values(), count=count))
+            page = []
+            for report in drawn_from[0]:
+                row = (report.pk, *(getattr(report, name) for name in annotations))
+                page.append((row, report.next_due))
+                cards.append((row, report.card_values))
+        if not page:
+            return None, time.time()  # nothing told when the next report goes live: not kept
+        next_due = page[0][1]
+        kept = (shown, count, [row for row, _ in page])
+        return kept, next_due.timestamp() if next_due else 0
+
+    kept, stored = kept_until_reports_change(
         f"listing-frame:{name}", listed, (LISTINGS,), read_with=[page_key]
     )
     if kept is None:
-        return draw()
+        return draw(drawn_from[0] if drawn_from else _page(request, frame))
     shown, count, listed_ids = kept
-    version = _digest_of((shown, count, _cards(listed_ids)))
-    stored = read.get(page_key)
+    version = _digest_of((shown, count, cards or _cards(listed_ids)))
+    stored = stored.get(page_key)
     if isinstance(stored, tuple) and stored[0] == version:
         return _kept_response(request, stored[1:])
-    response = draw()
+    response = draw(drawn_from[0] if drawn_from else _page(request, frame))
     if _is_keepable(request, response):
         cache.set(page_key, (version, *_page_of(request, response)), KEPT_SECONDS)
     return response
+
+
+def _page(request, frame):
+    """The page of the reports ``frame()`` lists (see ``kept_listing``) for ``request``."""
+    _, reports, count = frame()
+    return paginate(request, reports, count=count)
 
 
 def _digest_of(value):
@@ -161,7 +185,7 @@ def _cards(listed):
         params[place] = pk
     with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
-        found = {values[0]: values for values in cursor.fetchall()}
+        found = dict(cursor.fetchall())
     return [(row, found.get(row[0])) for row in listed]
 
 
@@ -171,8 +195,8 @@ def _cards_query(vendor, size):
     more than running it): (sql, params, the places of the ids among the params)."""
     Report = apps.get_model("reports", "Report")
     stand_ins = [-(n + 1) for n in range(size)]  # no report has a negative id
-    query = Report.objects.filter(pk__in=stand_ins).card_values().query
-    sql, params = query.sql_with_params()
+    reports = Report.objects.filter(pk__in=stand_ins).with_card_values()
+    sql, params = reports.values_list("pk", "card_values").query.sql_with_params()
     places = [params.index(stand_in) for stand_in in stand_ins]
     return sql, tuple(params), places
 

@@ -20,7 +20,16 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Length, Lower, Trim
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    Greatest,
+    JSONObject,
+    Length,
+    Lower,
+    Trim,
+)
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -140,6 +149,19 @@ def card_bylines():
         "report", "author", "position", "author__name", "author__slug"
     )
     return Prefetch("report_authors", names)
+
+
+def page_rows():
+    """What a report's page shows besides the report and its primary region (``for_page``):
+    lookups for ``prefetch_related``, one query each."""
+    return [
+        "key_points",
+        "sources",
+        "update_notes",
+        Prefetch("regions", Region.objects.order_by("path", "name")),
+        "topics",
+        bylines(),
+    ]
 
 
 def modification():
@@ -313,10 +335,11 @@ class ReportQuerySet(models.QuerySet):
             .prefetch_related(card_bylines())
         )
 
-    def card_values(self):
-        """Each of these reports as the values its card shows and is tagged by (tuples read
-        in one query, no model instance): to tell whether a listing of cards changed (see
-        ``reports.kept_pages``). Annotations (``primary_here``) are among them."""
+    def with_card_values(self):
+        """These reports, each with ``card_values``: every value its card shows and is tagged
+        by (``CARD_FIELDS`` and its bylines), as one text read in SQL (a str), to tell whether
+        a card changed (``reports.kept_pages``): read with the reports a listing draws, or
+        alone by id."""
         bylines = (
             ReportAuthor.objects.filter(report=OuterRef("pk"))
             .order_by("position", "pk")
@@ -329,23 +352,12 @@ class ReportQuerySet(models.QuerySet):
                 )
             )
         )
-        annotations = list(self.query.annotations)
-        return (
-            self.prefetch_related(None)
-            .annotate(bylines=Joined(bylines))
-            .values_list(*CARD_FIELDS, *annotations, "bylines")
-        )
+        shown = JSONObject(**{field: field for field in CARD_FIELDS}, bylines=Joined(bylines))
+        return self.annotate(card_values=Cast(shown, models.TextField()))
 
     def for_page(self):
         """Everything a report's own page shows, in a fixed number of queries."""
-        return self.select_related("primary_region").prefetch_related(
-            "key_points",
-            "sources",
-            "update_notes",
-            Prefetch("regions", Region.objects.order_by("path", "name")),
-            "topics",
-            bylines(),
-        )
+        return self.select_related("primary_region").prefetch_related(*page_rows())
 
     def newest_primarily_in_each(self, regions, count):
         """The ``count`` newest of these reports ``primarily_in`` each of ``regions``, for

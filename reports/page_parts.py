@@ -24,6 +24,8 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone, translation
 
+from .page_digest import NOT_SHOWN
+
 PART_SECONDS = 60 * 60 * 24
 # The templates the kept parts are drawn with, besides the page's own.
 PART_TEMPLATES = (
@@ -49,7 +51,9 @@ def is_kept(context, report):
 
 
 def _row(instance):
-    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+    fields = instance._meta.concrete_fields
+    shown = [field for field in fields if (type(instance), field.name) not in NOT_SHOWN]
+    return tuple(getattr(instance, field.attname) for field in shown)
 
 
 def shown_rows(report):

@@ -1,6 +1,7 @@
 from functools import cache
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
@@ -22,7 +23,7 @@ from tags.report_counts import (
 from .facets import chips, link, search_url
 from .forms import SearchForm
 from .kept_pages import is_kept_for, kept_listing, kept_page
-from .models import Report
+from .models import Report, page_rows
 from .page_digest import report_page_digest
 from .permissions import may_change_own, may_preview, may_preview_own
 from .search_results import Results, find
@@ -76,9 +77,7 @@ def report_list(request):
             reports = reports.filter(kind=kind)
         return (), reports, kept_count(f"reports:{kind}", reports)
 
-    def draw():
-        _, reports, count = listed()
-        page = paginate(request, reports, count=count)
+    def draw(page):
         tag_page(request, "listing:reports")
         tag_cards(request, page)
         return render(
@@ -143,19 +142,25 @@ def results_heading(page, found):
 
 def report_detail(request, slug):
     """A report's page (or its preview, for those who may see it before it is public); kept
-    whole for anonymous readers under a digest of every row it shows, read in one query
-    (``reports.page_digest``, ``reports.kept_pages``)."""
+    whole for anonymous readers under a digest of every row it shows, read in one query with
+    the report itself (``reports.page_digest``, ``reports.kept_pages``)."""
     if is_kept_for(request):
         found = report_page_digest(slug)
         if found is not None:
-            digest, lapses_at = found
-            draw = lambda: _draw_report(request, slug)  # noqa: E731
+            digest, lapses_at, read_report = found
+
+            def draw():
+                report = read_report()
+                prefetch_related_objects([report], *page_rows())
+                return _draw_report(request, report)
+
             return kept_page(request, f"report:{digest}", draw, lapses_at=lapses_at)
-    return _draw_report(request, slug)
+    return _draw_report(request, get_object_or_404(Report.objects.for_page(), slug=slug))
 
 
-def _draw_report(request, slug):
-    report = get_object_or_404(Report.objects.for_page(), slug=slug)
+def _draw_report(request, report):
+    """The page of ``report`` (from ``for_page``) for ``request``; raises Http404 if the
+    reader may not see it."""
     if report.has_page:
         preview = False
     elif may_preview(request.user, report):

@@ -81,13 +81,15 @@ def kept_until_reports_change(key, count, kinds=(LISTINGS,), read_with=()):
     ``count()`` (which returns (value, lapse timestamp or 0 for never)), stored.
 
     With ``read_with`` (other cache keys, read in the same round trip), returns (the value,
-    {key: what the cache holds under it} for those of ``read_with`` it holds)."""
+    {key: what the cache holds under it} for those of ``read_with`` it holds), and ``count``
+    is given that dict."""
     generation_keys = [_generation_key(kind) for kind in kinds]
     found = cache.get_many([key, *read_with, *generation_keys, page_cache.VERSION_KEY])
     read = {name: found[name] for name in read_with if name in found}
     current, value = _current(found, key, kinds)
     if not current:
-        value = _count_and_keep(key, count, kinds, found, generation_keys)
+        counted = (lambda: count(read)) if read_with else count
+        value = _count_and_keep(key, counted, kinds, found, generation_keys)
     return (value, read) if read_with else value
 
 

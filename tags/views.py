@@ -6,7 +6,6 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from diethnos.page_cache import tag_cards, tag_page
-from diethnos.pagination import paginate
 
 from .models import Region, Topic
 from .report_counts import (
@@ -74,9 +73,8 @@ def region_detail(request, slug):
         region, reports, count, ancestors, subregions = loaded()
         return _kept_pages().rows([region, *ancestors, *subregions]), reports, count
 
-    def draw():
-        region, reports, count, ancestors, subregions = loaded()
-        page = paginate(request, reports, count=count)
+    def draw(page):
+        region, _, _, ancestors, subregions = loaded()
         tag_page(request, f"region:{region.pk}", f"region-name:{region.pk}")
         tag_page(request, *(f"region-name:{ancestor.pk}" for ancestor in ancestors))
         tag_cards(request, page)
@@ -112,9 +110,8 @@ def topic_detail(request, slug):
         topic, reports, count = loaded()
         return _kept_pages().rows([topic]), reports, count
 
-    def draw():
-        topic, reports, count = loaded()
-        page = paginate(request, reports, count=count)
+    def draw(page):
+        topic, _, _ = loaded()
         tag_page(request, f"topic:{topic.pk}", f"topic-name:{topic.pk}")
         tag_cards(request, page)
         return render(request, "tags/topic_detail.html", {"topic": topic, "page": page})

@@ -3,14 +3,26 @@
 change to what they show appearing at once (page cache on or off), never kept for signed-in
 people."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from reports import workflow
-from reports.models import Report
+from reports import views, workflow
+from reports.models import Report, UpdateNote
 from tags.models import Region
+from tags.report_counts import LISTINGS as LISTINGS_CHANGE
+from tags.report_counts import renew
 
-from .factories import AuthorFactory, EditorFactory, ReportFactory, TopicFactory, region
+from .factories import (
+    AuthorFactory,
+    EditorFactory,
+    ReportFactory,
+    TopicFactory,
+    image_upload,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +199,47 @@ def test_nothing_kept_is_used_after_the_cache_is_cleared(client, listed):
     again = client.get("/reports/")
     assert again.templates
     assert again.content == first.content
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_a_listing_is_not_drawn_again_when_its_reports_are_listed_again_unchanged(
+    client, listed, name
+):
+    url = PAGES[name](listed)
+    first = client.get(url)
+    renew(LISTINGS_CHANGE)  # as a change anywhere else does
+    again = client.get(url)
+    assert not again.templates
+    assert again.content == first.content
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_a_card_changed_while_its_listing_was_listed_again_shows_at_once(client, listed, name):
+    url = PAGES[name](listed)
+    client.get(url)
+    renew(LISTINGS_CHANGE)
+    Report.objects.filter(pk=listed.pk).update(title="Grain corridor closes")
+    again = client.get(url)
+    assert again.templates
+    assert "Grain corridor closes" in again.content.decode()
+
+
+def test_a_report_page_drawn_from_the_row_its_digest_read_is_the_page_drawn_on_its_own(
+    client, commit, monkeypatch
+):
+    with commit():
+        report = ReportFactory(
+            hero_image=image_upload("kursk.jpg", size=(800, 450)),
+            hero_alt="Soldiers on a road near Kursk",
+            situation_as_of=timezone.now().date() - datetime.timedelta(days=1),
+            regions=[region("RU"), region("UA")],
+            topics=[TopicFactory(name="Alliances")],
+            sources=["A wire report"],
+        )
+        UpdateNote.objects.create(report=report, text="Casualty figures revised.")
+    from_digest = client.get(report.get_absolute_url())
+    cache.clear()
+    monkeypatch.setattr(views, "report_page_digest", lambda slug: None)
+    on_its_own = client.get(report.get_absolute_url())
+    assert from_digest.templates and on_its_own.templates
+    assert from_digest.content == on_its_own.content
