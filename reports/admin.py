@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -935,6 +935,9 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         )
         return search.matches(queryset, term) | others, False
 
+    def get_changelist(self, request, **kwargs):
+        return ReportChangeList
+
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # A search for a common word matches most reports: they are counted up to a cap.
         if request.GET.get(SEARCH_VAR, "").strip():
@@ -1160,6 +1163,22 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
         done = self.change_each(request, queryset, withdraw)
         self.message_user(request, f"{done} report(s) withdrawn.", messages.SUCCESS)
+
+
+class ReportChangeList(ChangeList):
+    """The desk's list of reports, whose rows link to their reports' forms with the list's
+    filters and search kept for the way back, as Django's rows do; the filters are added to
+    each link as they are, rather than Django working out again for each row (by resolving
+    its link) whether the link leads back to the list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django adds ``preserved_filters`` to each row's link: they are in it already.
+        self.kept_on_links, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.kept_on_links}" if self.kept_on_links else url
 
 
 OVERTAKEN_AUTOSAVE = (

@@ -106,3 +106,22 @@ def test_the_author_filter_still_finds_the_reports_with_no_byline(client):
     assert [row.text_content() for row in listed.xpath("//table[@id='result_list']//th/a")] == [
         "Without a byline"
     ]
+
+
+def test_each_row_links_to_its_report_keeping_the_lists_filters_for_the_way_back(client):
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+
+    report = ReportFactory(title="Gas in Mali", primary_region=region("ML"))
+    client.force_login(EditorFactory())
+    for query in ({}, {"region": region("ML").slug, "q": "Gas Mali"}):
+        response = client.get(LIST, query)
+        page = html.fromstring(response.content)
+        [link] = page.xpath("//table[@id='result_list']//th/a")
+        change = reverse("admin:reports_report_change", args=[report.pk])
+        # As Django links them.
+        preserved = response.context["preserved_filters"]
+        assert link.get("href") == add_preserved_filters(
+            {"preserved_filters": preserved, "opts": report._meta}, change
+        )
+        if query:
+            assert "_changelist_filters=" in link.get("href")
