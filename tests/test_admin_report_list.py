@@ -47,8 +47,12 @@ def test_the_author_filter_offers_the_authors_of_listed_reports_by_name(client):
     AuthorFactory(name="Without a report")
     ReportFactory(authors=[grace, ada])
     client.force_login(EditorFactory())
-    authors = offered(client.get(LIST), "authors__id__exact")
+    response = client.get(LIST)
+    authors = offered(response, "authors__id__exact")
     assert authors == {str(ada.pk): "Ada Lovelace", str(grace.pk): "Grace Hopper"}
+    # The row's byline, in its order.
+    [byline] = html.fromstring(response.content).find_class("field-byline")
+    assert byline.text_content() == "Grace Hopper, Ada Lovelace"
     filtered = client.get(LIST, {"authors__id__exact": ada.pk})
     assert filtered.status_code == 200
     [spec] = [spec for spec in filtered.context["cl"].filter_specs if spec.title == "authors"]
