@@ -121,6 +121,9 @@ def test_a_search_matching_more_reports_than_it_counts_says_so_and_pages_through
     page = html.fromstring(response.content)
     assert "3+ results" in page.get_element_by_id("changelist-search").text_content()
     assert page.find_class("paginator")[0].text_content().split()[-2:] == ["3+", "reports"]
+    # Selecting them all selects every report matched, as many as there are.
+    assert "Select all 3+ reports" in page.find_class("question")[0].text_content()
+    assert page.find_class("all")[0].text_content() == "All 3+ selected"
     assert titles_on(editor_client, f"{LIST}?q=Situation") == newest_first[:2]
     assert titles_on(editor_client, f"{LIST}?q=Situation&p=2") == newest_first[2:3]
     assert queries(editor_client, f"{LIST}?q=Situation") == QUERIES["search"]
