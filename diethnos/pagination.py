@@ -31,24 +31,35 @@ class Paginator(paginator.Paginator):
         return self._get_page(items.filter(pk__in=ids), number, self)
 
 
-class CappedPaginator(paginator.Paginator):
+class CappedPaginator(Paginator):
     """Counts at most ``cap`` rows, and pages through those: when there are more (``capped``),
     the count says ``cap`` and its last page is the one holding the cap-th row.
 
     For a list whose rows are costly to find each (the desk's search for a common word, where
     counting 90,000 matches means reading every report), so that a page costs about the
-    same whatever is matched. A page is read by offset (from the start), as its count need
-    not be the rows'."""
+    same whatever is matched. When capped, a page is read by offset from the start (the
+    rows' end is not known); otherwise as ``Paginator`` reads it."""
 
     cap = 10_000
-    capped = False
+
+    @cached_property
+    def _counted(self):
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self):
-        """The number of rows, or ``cap`` if there are more (then ``capped`` is true)."""
-        counted = self.object_list.order_by().values("pk")[: self.cap + 1].count()
-        self.capped = counted > self.cap
-        return min(counted, self.cap)
+        """The number of rows, or ``cap`` if there are more."""
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self):
+        """Whether there are more rows than ``cap`` (counted up to one more)."""
+        return self._counted > self.cap
+
+    def page(self, number):
+        if self.capped:
+            return paginator.Paginator.page(self, number)
+        return super().page(number)
 
 
 def paginate(request, items, per_page=PAGE_SIZE, count=None):

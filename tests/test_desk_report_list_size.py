@@ -127,7 +127,8 @@ def test_a_search_matching_more_reports_than_it_counts_says_so_and_pages_through
     assert titles_on(editor_client, f"{LIST}?q=Situation") == newest_first[:2]
     assert titles_on(editor_client, f"{LIST}?q=Situation&p=2") == newest_first[2:3]
     assert queries(editor_client, f"{LIST}?q=Situation") == QUERIES["search"]
-    # Fewer than it counts: counted exactly, and its last page read from the end.
+    # Fewer than it counts: counted exactly, and its last page read from the end as the
+    # list's are.
     monkeypatch.setattr(CappedPaginator, "cap", 10)
     response = editor_client.get(LIST, {"q": "Situation"})
     assert (
