@@ -6,10 +6,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.forms.formsets import all_valid
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -28,7 +30,8 @@ from diethnos.content_security import RichTextAdminMixin
 from diethnos.desk import DeskAdmin
 from diethnos.forms import URL_FORMFIELDS
 from diethnos.images import ValidatedImageField
-from diethnos.pagination import Paginator
+from diethnos.list_filters import DropDownFilter
+from diethnos.pagination import CappedPaginator, Paginator
 from diethnos.pending_uploads import PENDING_UPLOAD_FORMFIELDS, discard_used, keep_uploads
 from tags.models import Topic
 
@@ -130,7 +133,7 @@ class UpdateNoteInline(admin.StackedInline):
 # Filters
 
 
-class TopicFilter(admin.SimpleListFilter):
+class TopicFilter(DropDownFilter, admin.SimpleListFilter):
     title = "topic"
     parameter_name = "topic"
 
@@ -149,7 +152,7 @@ class TopicFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegionFilter(admin.SimpleListFilter):
+class RegionFilter(DropDownFilter, admin.SimpleListFilter):
     title = "region (with everything beneath it)"
     parameter_name = "region"
 
@@ -172,7 +175,7 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BylineFilter(admin.RelatedOnlyFieldListFilter):
+class BylineFilter(DropDownFilter, admin.RelatedOnlyFieldListFilter):
     """The authors of the reports the user sees, each looked up until one report is found
     (Django's own filter reads the bylines of every report)."""
 
@@ -903,6 +906,12 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         # The list: live and unpublished reports, never a working draft.
         pending = Report.all_objects.filter(draft_of=OuterRef("pk"), has_unpublished_changes=True)
         queryset = self.rows_for(request).filter(draft_of__isnull=True)
+        # Each row's byline: its authors' names, read with the bylines in one query (names
+        # alone: an author read whole costs more than the rest of its row).
+        bylines = ReportAuthor.objects.only("report").annotate(author_name=F("author__name"))
+        queryset = queryset.prefetch_related(None).prefetch_related(
+            Prefetch("report_authors", queryset=bylines)
+        )
         return queryset.annotate(pending=Exists(pending))
 
     def get_search_results(self, request, queryset, search_term):
@@ -918,14 +927,23 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         unindexed, _ = super().get_search_results(
             request, queryset.filter(search_vector=None), term
         )
-        # Each way of matching as a subquery of ids of its own, so that each reads its own index
-        # (one OR across them would scan every report's vector).
-        found = (
-            Q(pk__in=search.matches(queryset, term).values("pk"))
-            | Q(pk__in=queryset.filter(slug=term.lower()).values("pk"))
-            | Q(pk__in=unindexed.values("pk"))
+        # The few reports found by address or matched plainly are read first, as a list of
+        # ids each report is checked against: a report is then matched on its own, so the
+        # newest page of a common word is read off the date's index, and a rare word's
+        # matches off the search index.
+        others = queryset.filter(
+            Q(_OneOf(queryset.filter(slug=term.lower()))) | Q(_OneOf(unindexed))
         )
-        return queryset.filter(found), False
+        return search.matches(queryset, term) | others, False
+
+    def get_changelist(self, request, **kwargs):
+        return ReportChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # A search for a common word matches most reports: they are counted up to a cap.
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def get_object(self, request, object_id, from_field=None):
         try:
@@ -1060,7 +1078,7 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
 
     @admin.display(description="authors")
     def byline(self, report):
-        return ", ".join(link.author.name for link in report.report_authors.all())
+        return ", ".join(link.author_name for link in report.report_authors.all())
 
     # -- actions ------------------------------------------------------------------------------
     # Each selected report is changed as stored now, its row locked until the action is done,
@@ -1148,6 +1166,22 @@ class ReportAdmin(RichTextAdminMixin, DeskAdmin, VersionAdmin):
         self.message_user(request, f"{done} report(s) withdrawn.", messages.SUCCESS)
 
 
+class ReportChangeList(ChangeList):
+    """The desk's list of reports, whose rows link to their reports' forms with the list's
+    filters and search kept for the way back, as Django's rows do; the filters are added to
+    each link as they are, rather than Django working out again for each row (by resolving
+    its link) whether the link leads back to the list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django adds ``preserved_filters`` to each row's link: they are in it already.
+        self.kept_on_links, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.kept_on_links}" if self.kept_on_links else url
+
+
 OVERTAKEN_AUTOSAVE = (
     "Not saved automatically: someone else saved this report since you opened it. Save "
     "to see their changes next to yours."
@@ -1184,6 +1218,23 @@ def _public_link(said, report):
     """``said``, then the address of ``report``'s public page, linked."""
     url = report.get_absolute_url()
     return format_html('{} <a href="{}">{}</a>.', said, url, url)
+
+
+class _OneOf(Func):
+    """Whether a report is one of the reports ``rows`` (a QuerySet) holds, their ids read once
+    for the whole query rather than for each report: ``id = ANY(ARRAY(<their ids>))``, which
+    PostgreSQL can look up in the ids' index (where ``IN (<their ids>)`` cannot)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, rows):
+        super().__init__(F("pk"), ArraySubquery(rows.order_by().values("pk")))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (report, report_params), (ids, ids_params) = (
+            compiler.compile(part) for part in self.get_source_expressions()
+        )
+        return f"{report} = ANY({ids})", (*report_params, *ids_params)
 
 
 def _is_draft_version(version):

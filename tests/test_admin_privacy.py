@@ -360,8 +360,10 @@ def test_the_topic_list_counts_only_the_reports_the_user_may_view(client, world)
 
 
 def filter_choices(response):
+    """What the filters offer: their links, and the choices of their drop-down lists."""
     page = html.fromstring(response.content)
-    return {link.text_content().strip() for link in page.xpath('//*[@id="changelist-filter"]//a')}
+    offered = page.xpath('//*[@id="changelist-filter"]//a | //*[@id="changelist-filter"]//option')
+    return {choice.text_content().strip() for choice in offered}
 
 
 def test_the_report_lists_filters_offer_only_topics_regions_and_authors_of_visible_reports(

@@ -71,3 +71,21 @@ def test_the_date_bar_offers_what_djangos_date_hierarchy_offers(
     for choice in shown["choices"]:
         if "link" in choice:
             assert choice["link"] in response.content.decode().replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+@pytest.mark.parametrize(
+    "query", [query for query in QUERIES if "q" in query], ids=lambda query: "&".join(query)
+)
+def test_a_search_matching_more_reports_than_it_counts_offers_the_same_dates(
+    client, settings, reports, zone, query, monkeypatch
+):
+    from diethnos.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 1)
+    settings.TIME_ZONE = zone
+    client.force_login(EditorFactory())
+    cl = client.get(LIST, query).context["cl"]
+    if query == {"q": "Situation"}:
+        assert cl.paginator.capped
+    assert dates_with_rows(cl) == date_hierarchy(cl)

@@ -88,3 +88,51 @@ def test_a_back_page_of_the_desk_list_holds_the_same_reports_in_the_same_order(e
     for number in (1, 2, 3):
         shown += titles_on(editor_client, f"{LIST}?p={number}")
     assert shown == newest_first
+
+
+# Signing in (session, user, second factor, permissions), the filters' choices (regions,
+# topics, authors), the count, the page and its bylines, the date bar's two, and what the
+# desk's pages read besides. A region's list reads the region too.
+QUERIES = {"": 16, "region": 17, "search": 16}
+
+
+def test_the_desk_list_costs_a_known_number_of_queries(editor_client):
+    topic, author, made = reports(3)
+    assert queries(editor_client, LIST) == QUERIES[""]
+    assert queries(editor_client, f"{LIST}?region=europe") == QUERIES["region"]
+    editor_client.get(f"{LIST}?q=Situation")  # the languages searched in, kept (PostgreSQL)
+    assert queries(editor_client, f"{LIST}?q=Situation") == QUERIES["search"]
+
+
+def test_a_search_matching_more_reports_than_it_counts_says_so_and_pages_through_them(
+    editor_client, monkeypatch
+):
+    from diethnos.pagination import CappedPaginator
+    from reports.admin import ReportAdmin
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    monkeypatch.setattr(ReportAdmin, "list_per_page", 2)
+    monkeypatch.setattr(ReportAdmin, "list_max_show_all", 2)
+    made = ReportFactory.create_batch(5, authors=[AuthorFactory()])
+    newest_first = [
+        report.title for report in sorted(made, key=lambda r: (r.publish_at, r.pk), reverse=True)
+    ]
+    response = editor_client.get(LIST, {"q": "Situation"})
+    page = html.fromstring(response.content)
+    assert "3+ results" in page.get_element_by_id("changelist-search").text_content()
+    assert page.find_class("paginator")[0].text_content().split()[-2:] == ["3+", "reports"]
+    # Selecting them all selects every report matched, as many as there are.
+    assert "Select all 3+ reports" in page.find_class("question")[0].text_content()
+    assert page.find_class("all")[0].text_content() == "All 3+ selected"
+    assert titles_on(editor_client, f"{LIST}?q=Situation") == newest_first[:2]
+    assert titles_on(editor_client, f"{LIST}?q=Situation&p=2") == newest_first[2:3]
+    assert queries(editor_client, f"{LIST}?q=Situation") == QUERIES["search"]
+    # Fewer than it counts: counted exactly, and its last page read from the end as the
+    # list's are.
+    monkeypatch.setattr(CappedPaginator, "cap", 10)
+    response = editor_client.get(LIST, {"q": "Situation"})
+    assert (
+        "5 results"
+        in html.fromstring(response.content).get_element_by_id("changelist-search").text_content()
+    )
+    assert titles_on(editor_client, f"{LIST}?q=Situation&p=3") == newest_first[4:]

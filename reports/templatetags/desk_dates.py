@@ -16,9 +16,10 @@ register = template.Library()
 def dates_with_rows(cl):
     """What Django's ``date_hierarchy`` tag shows of change list ``cl`` (whose
     ``date_hierarchy`` is a DateTimeField)."""
-    if cl.query:
-        # A searched list's rows are gathered by the search's subqueries, which each lookup
-        # would gather again: its months are read once instead.
+    if cl.query and not getattr(cl.paginator, "capped", False):
+        # A search's matches may be few and far between, which each lookup would walk past
+        # month by month: its months are read once instead. A search matching more reports
+        # than it counts (a common word) finds one in each month at once.
         return date_hierarchy(_ChangeListDates(cl, _MonthsReadOnce(cl.queryset, cl.date_hierarchy)))
     return date_hierarchy(_ChangeListDates(cl, _Periods(cl.queryset, cl.date_hierarchy)))
 

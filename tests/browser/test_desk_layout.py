@@ -248,3 +248,20 @@ def test_the_desks_pages_pass_axe_in_the_dark_theme(desk):
         page.wait_for_load_state("networkidle")
         found[url] = axe_violations(page)
     assert {url: problems for url, problems in found.items() if problems} == {}
+
+
+def test_the_report_lists_region_filter_is_chosen_from_the_keyboard(desk):
+    page = desk
+    page.goto("/admin/reports/report/?q=Sahel")
+    region = page.get_by_label("Choose the region (with everything beneath it)")
+    region.focus()
+    region.select_option(label="Mali")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Filter")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]region=mali\b"))
+    assert "q=Sahel" in page.url
+    expect(page.locator("#result_list tbody tr").first).to_be_visible()
+    expect(page.get_by_label("Choose the region (with everything beneath it)")).to_have_value(
+        "mali"
+    )
