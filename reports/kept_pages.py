@@ -11,7 +11,9 @@ round trip rather than a full draw.
   keeps its *frame* (which reports it lists, its count, and the rows it shows besides its
   cards) until the ``LISTINGS`` generation is renewed or the next scheduled report goes live,
   as the counts are kept; what its cards show is read afresh by id in one query, and the page
-  is used only if that and the frame are what it was drawn from.
+  is used only if that and the frame are what it was drawn from. The home page is kept the
+  same way (``kept_reports``): its frame holds its lists (lead, latest, by region) and the
+  regions and topics it names; what it shows of each report is read afresh by id.
 
 So any change to a report's page or to a card shows at once, however it is saved; a change to
 a region, topic or author (their pages' own rows) once it is saved through the site, as for
@@ -100,46 +102,76 @@ def kept_listing(request, frame, draw):
     So a listing drawn afresh costs the queries of its draw and none besides; one whose frame
     was dropped but not its page (after a change elsewhere) reads its frame and its cards
     again, and is drawn only if they changed."""
-    if not is_kept_for(request):
-        return draw(_page(request, frame))
-    address = request.build_absolute_uri()
-    name = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    page_key = f"kept-listing:{name}:{drawn_with()}"
-    drawn_from, cards = [], []
 
-    def listed(stored):
+    def read(whole):
         shown, reports, count = frame()
         annotations = list(reports.query.annotations)
         rows = with_next_publication(reports)
-        if page_key in stored:
+        if not whole:
             # Most often drawn from the same cards, and not drawn again: their ids alone.
             ids = rows.values_list("pk", *annotations, "next_due")
-            page = [(row[:-1], row[-1]) for row in paginate(request, ids, count=count)]
-        else:
-            # To be drawn: the reports as it draws them, their cards' values with them.
-            drawn_from.append(paginate(request, rows.with_card_values(), count=count))
-            page = []
-            for report in drawn_from[0]:
-                row = (report.pk, *(getattr(report, name) for name in annotations))
-                page.append((row, report.next_due))
-                cards.append((row, report.card_values))
-        if not page:
+            page = list(paginate(request, ids, count=count))
+            next_due = page[0][-1] if page else None
+            return (shown, count), [(row[:-1], None) for row in page], next_due, None
+        # To be drawn: the reports as it draws them, their cards' values with them.
+        page = paginate(request, rows.with_card_values(), count=count)
+        listed = [
+            ((report.pk, *(getattr(report, name) for name in annotations)), report.card_values)
+            for report in page
+        ]
+        return (shown, count), listed, page[0].next_due if listed else None, page
+
+    def draw_page(page):
+        return draw(page if page is not None else _page(request, frame))
+
+    return kept_reports(request, read, draw_page)
+
+
+def kept_reports(request, read, draw, fields=()):
+    """The response to ``request`` for a page of lists of reports (a listing, the home page):
+    the page kept for its address, if it was drawn from the same frame (kept until the
+    ``LISTINGS`` generation is renewed or the next scheduled report goes live) and the same
+    values of the reports it lists (read afresh by id in one query: any change to them shows
+    at once, however it is saved); else ``draw(drawn)``, kept. One cache round trip.
+
+    ``read(whole)`` reads the frame: (shown, listed, next_due, drawn), where ``shown`` is what
+    the page shows besides its reports (a value with a stable ``repr``, e.g. ``rows(...)``),
+    ``listed`` a list of (row, values) for each report it lists, in order: ``row`` a tuple of
+    its id and how it is listed, ``values`` its ``card_values`` (from
+    ``with_card_values(*fields)``) or None, for all or none of them; ``next_due`` the
+    ``next_due`` of its rows (``with_next_publication``); ``drawn`` what ``draw`` is given, or
+    None. ``whole`` is False when a page is kept for the address: then the values need not be
+    read (they are read by id, ``fields`` with them) nor what to draw from. ``draw(drawn)``
+    returns the page (an HttpResponse), drawn from ``drawn`` or, if None, from what it reads."""
+    if not is_kept_for(request):
+        return draw(None)
+    address = request.build_absolute_uri()
+    name = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    page_key = f"kept-listing:{name}:{drawn_with()}"
+    drawn_from, values = [], []
+
+    def read_frame(stored):
+        shown, listed, next_due, drawn = read(page_key not in stored)
+        drawn_from.append(drawn)
+        if not listed:
             return None, time.time()  # nothing told when the next report goes live: not kept
-        next_due = page[0][1]
-        kept = (shown, count, [row for row, _ in page])
+        if listed[0][1] is not None:
+            values.extend(listed)
+        kept = (shown, [row for row, _ in listed])
         return kept, next_due.timestamp() if next_due else 0
 
     kept, stored = kept_until_reports_change(
-        f"listing-frame:{name}", listed, (LISTINGS,), read_with=[page_key]
+        f"listing-frame:{name}", read_frame, (LISTINGS,), read_with=[page_key]
     )
+    drawn = drawn_from[0] if drawn_from else None
     if kept is None:
-        return draw(drawn_from[0] if drawn_from else _page(request, frame))
-    shown, count, listed_ids = kept
-    version = _digest_of((shown, count, cards or _cards(listed_ids)))
+        return draw(drawn)
+    shown, listed = kept
+    version = _digest_of((shown, values or _values(listed, fields)))
     stored = stored.get(page_key)
     if isinstance(stored, tuple) and stored[0] == version:
         return _kept_response(request, stored[1:])
-    response = draw(drawn_from[0] if drawn_from else _page(request, frame))
+    response = draw(drawn)
     if _is_keepable(request, response):
         cache.set(page_key, (version, *_page_of(request, response)), KEPT_SECONDS)
     return response
@@ -173,13 +205,13 @@ def _kept_response(request, kept):
     return response
 
 
-def _cards(listed):
-    """The ``card_values`` of the reports ``listed`` ((id, *annotations) tuples), in that
-    order, each after how it is listed. One query by primary key."""
+def _values(listed, fields=()):
+    """The ``card_values`` (with ``fields``) of the reports ``listed`` ((id, *how listed)
+    tuples), in that order, each after how it is listed. One query by primary key."""
     if not listed:
         return []
     ids = [row[0] for row in listed]
-    sql, params, places = _cards_query(connection.vendor, len(ids))
+    sql, params, places = _values_query(connection.vendor, len(ids), tuple(fields))
     params = list(params)
     for place, pk in zip(places, ids, strict=True):
         params[place] = pk
@@ -190,12 +222,13 @@ def _cards(listed):
 
 
 @lru_cache(maxsize=64)
-def _cards_query(vendor, size):
-    """The SQL of ``card_values`` for ``size`` reports by id, compiled once (building it costs
-    more than running it): (sql, params, the places of the ids among the params)."""
+def _values_query(vendor, size, fields):
+    """The SQL of ``card_values`` (with ``fields``) for ``size`` reports by id, compiled once
+    (building it costs more than running it): (sql, params, the places of the ids among the
+    params)."""
     Report = apps.get_model("reports", "Report")
     stand_ins = [-(n + 1) for n in range(size)]  # no report has a negative id
-    reports = Report.objects.filter(pk__in=stand_ins).with_card_values()
+    reports = Report.objects.filter(pk__in=stand_ins).with_card_values(*fields)
     sql, params = reports.values_list("pk", "card_values").query.sql_with_params()
     places = [params.index(stand_in) for stand_in in stand_ins]
     return sql, tuple(params), places

@@ -335,11 +335,11 @@ class ReportQuerySet(models.QuerySet):
             .prefetch_related(card_bylines())
         )
 
-    def with_card_values(self):
+    def with_card_values(self, *fields):
         """These reports, each with ``card_values``: every value its card shows and is tagged
-        by (``CARD_FIELDS`` and its bylines), as one text read in SQL (a str), to tell whether
-        a card changed (``reports.kept_pages``): read with the reports a listing draws, or
-        alone by id."""
+        by (``CARD_FIELDS`` and its bylines), and those of ``fields`` (names of other fields a
+        page shows of them), as one text read in SQL (a str), to tell whether a card changed
+        (``reports.kept_pages``): read with the reports a listing draws, or alone by id."""
         bylines = (
             ReportAuthor.objects.filter(report=OuterRef("pk"))
             .order_by("position", "pk")
@@ -352,7 +352,9 @@ class ReportQuerySet(models.QuerySet):
                 )
             )
         )
-        shown = JSONObject(**{field: field for field in CARD_FIELDS}, bylines=Joined(bylines))
+        shown = JSONObject(
+            **{field: field for field in (*CARD_FIELDS, *fields)}, bylines=Joined(bylines)
+        )
         return self.annotate(card_values=Cast(shown, models.TextField()))
 
     def for_page(self):

@@ -22,7 +22,7 @@ from tags.report_counts import (
 
 from .facets import chips, link, search_url
 from .forms import SearchForm
-from .kept_pages import is_kept_for, kept_listing, kept_page
+from .kept_pages import is_kept_for, kept_listing, kept_page, kept_reports, rows
 from .models import Report, page_rows
 from .page_digest import report_page_digest
 from .permissions import may_change_own, may_preview, may_preview_own
@@ -31,36 +31,69 @@ from .search_results import Results, find
 LATEST_ON_HOME = 6
 PER_REGION_ON_HOME = 3
 RELATED = 4
+# What the home page shows of its lead report besides what its card shows.
+LEAD_FIELDS = ("hero_alt",)
 MY_REPORTS_PER_PAGE = 50
 
 
 def home(request):
-    """The front page: the lead report, the latest ones, then the newest reports chiefly about
-    each major region. A report appears once on the page; a region with none is left out."""
+    """The front page: the lead report, the latest ones, the newest reports chiefly about each
+    major region, and the topics. A report appears once on the page; a region with none is
+    left out. Kept whole for anonymous readers as the listings are (``reports.kept_pages``):
+    which reports it lists, and its regions and topics, until a change to the listings; what
+    it shows of each report is read again by id on every request."""
+
+    def read(whole):
+        # Always read whole: after a change to the listings, the page has most often changed.
+        lists = _home_lists(with_values=True)
+        lead, latest, by_region = lists["lead"], lists["latest"], lists["by_region"]
+        listed = [((lead.pk, "lead"), lead.card_values)] if lead else []
+        listed += [((report.pk, "latest"), report.card_values) for report in latest]
+        for region, reports in by_region:
+            listed += [((report.pk, region.pk), report.card_values) for report in reports]
+        topics = lists["topics"]
+        regions = [region for region, _ in by_region]
+        shown = (rows(regions), rows(topics), [topic.report_count for topic in topics])
+        return shown, listed, lead.next_due if lead else None, lists
+
+    def draw(lists):
+        if lists is None:
+            lists = _home_lists()
+        tag_page(request, "home", "listing:topics")
+        tag_page(request, *(f"region-name:{region.pk}" for region, _ in lists["by_region"]))
+        lead = lists["lead"]
+        tag_cards(request, [lead, *lists["latest"]] if lead else [])
+        for _, listed in lists["by_region"]:
+            tag_cards(request, listed)
+        return render(request, "reports/home.html", lists)
+
+    return kept_reports(request, read, draw, fields=LEAD_FIELDS)
+
+
+def _home_lists(with_values=False):
+    """What the home page lists, as its template's context (a dict): ``lead`` (a Report, or
+    None when none is published), ``latest`` (a list of reports), ``by_region`` (a list of
+    (region, reports) for each major region with some) and ``topics`` (a list of Topic, each
+    with ``report_count``). With ``with_values``, each report has ``card_values`` (with
+    ``LEAD_FIELDS``), and the lead ``next_due`` (``with_next_publication``)."""
     reports = Report.objects.published().with_cards().newest_first()
+    # Lists of headlines: neither the body nor the search vector is read.
+    published = Report.objects.published().defer("body", "search_vector")
+    if with_values:
+        reports = with_next_publication(reports.with_card_values(*LEAD_FIELDS))
+        published = published.with_card_values(*LEAD_FIELDS)
     lead = reports.filter(featured=True).first() or reports.first()
     latest = list(reports.exclude(pk=lead.pk)[:LATEST_ON_HOME]) if lead else []
     shown = [report.pk for report in [lead, *latest] if report]
-    # Lists of headlines: neither the body nor the search vector is read.
-    published = Report.objects.published().defer("body", "search_vector")
     sections = published.exclude(pk__in=shown).newest_primarily_in_each(
         Region.objects.major(), PER_REGION_ON_HOME
     )
-    tag_page(request, "home", "listing:topics")
-    tag_page(request, *(f"region-name:{region.pk}" for region, _ in sections))
-    tag_cards(request, [lead, *latest] if lead else [])
-    for _, listed in sections:
-        tag_cards(request, listed)
-    return render(
-        request,
-        "reports/home.html",
-        {
-            "lead": lead,
-            "latest": latest,
-            "by_region": [(region, listed) for region, listed in sections if listed],
-            "topics": topics_filed_under_published(),
-        },
-    )
+    return {
+        "lead": lead,
+        "latest": latest,
+        "by_region": [(region, listed) for region, listed in sections if listed],
+        "topics": topics_filed_under_published(),
+    }
 
 
 def report_list(request):

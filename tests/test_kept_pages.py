@@ -1,4 +1,4 @@
-"""Report, listing, region, topic and author pages are kept whole for anonymous readers
+"""Report, listing, home, region, topic and author pages are kept whole for anonymous readers
 (reports/kept_pages.py): read again with one narrow query and the same bytes and headers, every
 change to what they show appearing at once (page cache on or off), never kept for signed-in
 people."""
@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from reports import views, workflow
@@ -57,6 +58,7 @@ def listed(commit):
 
 PAGES = {
     "report": lambda report: report.get_absolute_url(),
+    "home": lambda report: "/",
     "all reports": lambda report: "/reports/",
     "region": lambda report: region("UA").get_absolute_url(),
     "region, primary only": lambda report: region("UA").get_absolute_url() + "?primary=1",
@@ -130,7 +132,7 @@ def rename_the_topic(report):
     topic = report.topics.get()
     topic.name = "Grain trade"
     topic.save()
-    return "Grain trade", ["report", "topic"]
+    return "Grain trade", ["report", "home", "topic"]
 
 
 def rename_the_author(report):
@@ -222,6 +224,71 @@ def test_a_card_changed_while_its_listing_was_listed_again_shows_at_once(client,
     again = client.get(url)
     assert again.templates
     assert "Grain corridor closes" in again.content.decode()
+
+
+@pytest.fixture
+def home(commit):
+    """A home page with a lead report (with a hero image), six latest reports and, under
+    Europe, an older report in Ukraine."""
+    now = timezone.now()
+    with commit():
+        lead = ReportFactory(
+            title="Grain corridor reopens",
+            featured=True,
+            hero_image=image_upload("port.jpg", size=(800, 450)),
+            hero_alt="Ships at anchor off Odesa",
+            primary_region=region("UA"),
+            topics=[TopicFactory(name="Grain exports")],
+        )
+        for hours in range(2, 8):
+            ReportFactory(title=f"Latest {hours}", publish_at=now - datetime.timedelta(hours=hours))
+        ReportFactory(
+            title="Ports busy again",
+            primary_region=region("UA"),
+            publish_at=now - datetime.timedelta(days=2),
+        )
+    page = text(Client(), "/")
+    assert "Ports busy again" in page.split("By region")[1]
+    return lead
+
+
+def test_the_lead_reports_picture_text_follows_any_change_however_it_is_saved(client, home):
+    assert 'alt="Ships at anchor off Odesa"' in text(client, "/")
+    assert not client.get("/").templates  # kept
+    Report.objects.filter(pk=home.pk).update(hero_alt="Tankers at anchor off Odesa")
+    again = client.get("/")
+    assert again.templates
+    assert 'alt="Tankers at anchor off Odesa"' in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("shown", "title"),
+    [("Grain corridor reopens", "Grain corridor closes"), ("Ports busy again", "Ports quiet")],
+    ids=["the lead", "under a region"],
+)
+def test_a_headline_on_the_home_page_follows_any_change_however_it_is_saved(
+    client, home, shown, title
+):
+    text(client, "/")
+    assert not client.get("/").templates  # kept
+    Report.objects.filter(title=shown).update(title=title)
+    page = text(client, "/")
+    assert title in page
+    assert shown not in page
+
+
+def test_a_region_renamed_shows_at_once_under_its_section_on_the_home_page(
+    client, home, commit, page_cache
+):
+    assert ">Europe</a></h3>" in text(client, "/")
+    client.get("/")  # kept (and in the page cache, when it is on)
+    with commit():
+        europe = region("europe")
+        europe.name = "Europa"
+        europe.save()
+    page = text(client, "/")
+    assert ">Europa</a></h3>" in page
+    assert ">Europe</a></h3>" not in page
 
 
 def test_a_report_page_drawn_from_the_row_its_digest_read_is_the_page_drawn_on_its_own(

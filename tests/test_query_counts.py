@@ -47,7 +47,7 @@ def build(size):
 
 # Queries when the page is drawn, and when the same page is asked for again.
 PAGES = {
-    "home": (lambda c: "/", 11, 10),
+    "home": (lambda c: "/", 11, 1),
     "report list": (lambda c: "/reports/", 3, 1),
     "report list by kind": (lambda c: "/reports/?kind=sitrep", 3, 1),
     "report": (lambda c: c["report"].get_absolute_url(), 9, 1),
