@@ -793,6 +793,10 @@ def main(argv=None):
         # After a correction of any live report: their cards' rows read again.
         measure_renewed("report page, after a correction", paths[1][1], [TEXT], args.repeat),
     ]
+    # After any report is published, moved or withdrawn: its lists and topics read again.
+    rows[1:1] = [
+        measure_renewed("home, after a change to the listings", "/", [LISTINGS], args.repeat)
+    ]
     # Memory on a second pass: tracing allocations slows Python down, so it spoils timings.
     tracemalloc.start()
     measure(paths, 1)

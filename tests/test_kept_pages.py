@@ -6,6 +6,7 @@ people."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
@@ -193,6 +194,24 @@ def test_what_a_card_shows_follows_any_change_however_it_is_saved(client, listed
     page = text(client, url)
     assert "Grain corridor closes" in page
     assert "· Ukraina" in page
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_a_scheduled_report_shows_on_a_kept_listing_the_moment_it_goes_live(client, listed, name):
+    url = PAGES[name](listed)
+    live_at = timezone.now() + datetime.timedelta(seconds=30)
+    with time_machine.travel(live_at - datetime.timedelta(seconds=20), tick=False) as clock:
+        ReportFactory(
+            title="Convoy reaches the port",
+            primary_region=region("UA"),
+            topics=[listed.topics.get()],
+            authors=[listed.authors.get()],
+            publish_at=live_at,
+        )
+        assert "Convoy reaches the port" not in text(client, url)
+        assert not client.get(url).templates  # kept
+        clock.move_to(live_at)
+        assert "Convoy reaches the port" in text(client, url)
 
 
 def test_nothing_kept_is_used_after_the_cache_is_cleared(client, listed):
